@@ -1,0 +1,67 @@
+"""Printer port: submit a PDF, follow the job, report the printer's state."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import Enum
+
+from kiosk.health import Availability
+
+
+class JobState(Enum):
+    PENDING = "pending"
+    PRINTING = "printing"
+    COMPLETED = "completed"  # the only state that counts as printed
+    FAILED = "failed"
+
+    @property
+    def final(self) -> bool:
+        return self in (JobState.COMPLETED, JobState.FAILED)
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    state: JobState
+    reason: str = ""
+
+
+class PrinterState(Enum):
+    IDLE = "idle"
+    PRINTING = "printing"
+    PAUSED = "paused"
+    MEDIA_EMPTY = "media-empty"
+    JAM = "jam"
+    OFFLINE = "offline"
+
+    @property
+    def can_print(self) -> bool:
+        return self in (PrinterState.IDLE, PrinterState.PRINTING)
+
+
+@dataclass(frozen=True)
+class PrinterHealth:
+    state: PrinterState
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.state.can_print
+
+
+class Printer(ABC):
+    @classmethod
+    @abstractmethod
+    def availability(cls) -> Availability: ...
+
+    @abstractmethod
+    def submit(self, pdf: bytes, title: str) -> str:
+        """Queue one PDF; returns the job id. ``title`` carries no personal data."""
+
+    @abstractmethod
+    def job_status(self, job_id: str) -> JobStatus: ...
+
+    @abstractmethod
+    def health(self) -> PrinterHealth: ...
+
+    def resume(self) -> None:
+        """Operator action after a fault is cleared (e.g. paper refilled)."""
