@@ -48,6 +48,9 @@ class CardProbe:
 @dataclass(frozen=True)
 class Signed:
     signature: bytes
+    # Phones (スマホ用電子証明書) release the auth certificate only after VERIFY: then the
+    # adapter reads it inside the same transaction and returns it here; cards leave it None.
+    certificate_der: bytes | None = None
 
 
 @dataclass(frozen=True)

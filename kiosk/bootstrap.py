@@ -1,0 +1,133 @@
+"""The composition root: the one place that picks and constructs every adapter, from config.
+
+Adapters are imported lazily by name, so the core never loads a device library it does not
+use (and ``import kiosk`` loads none). Each adapter class says whether it can run here; a
+configured adapter that cannot is refused at start-up with its reason.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from kiosk.clock import Clock, SystemClock
+from kiosk.adapters import ADAPTERS
+from kiosk.catalog.catalog import Catalog
+from kiosk.config import KioskConfig
+from kiosk.journal.journal import MoneyJournal
+from kiosk.journal.recovery import RecoveredSession, recover_unfinished
+from kiosk.ports.card import CardReader
+from kiosk.ports.cash import CashUnit
+from kiosk.ports.center import IssuanceCenter
+from kiosk.ports.printer import Printer
+from kiosk.ports.renderer import Renderer
+from kiosk.runtime import EffectExecutor, KioskRuntime, card_event_to_flow, cash_event_to_flow
+from kiosk.effects import EffectRunner
+from kiosk.session import SessionFlow
+
+
+class AdapterUnavailable(RuntimeError):
+    pass
+
+
+def adapter_class(family: str, name: str) -> type:
+    module_name, _, class_name = ADAPTERS[family][name].partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    availability = getattr(cls, "availability", None)
+    if availability is not None:
+        verdict = availability()
+        if not verdict.usable:
+            raise AdapterUnavailable(f"{family} adapter {name!r} cannot run here: {verdict.reason}")
+    return cls
+
+
+@dataclass
+class Kiosk:
+    config: KioskConfig
+    clock: Clock
+    journal: MoneyJournal
+    center: IssuanceCenter
+    card: CardReader
+    cash: CashUnit
+    printer: Printer
+    renderer: Renderer
+    flow: SessionFlow
+    runtime: KioskRuntime
+    recovered: list[RecoveredSession]
+    _closers: list[Callable[[], None]]
+
+    def start(self) -> None:
+        """Start watching devices; a card already on the reader starts a session."""
+        self.card.start()
+
+    def close(self) -> None:
+        self.card.stop()
+        for close in reversed(self._closers):
+            close()
+
+
+def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: EffectExecutor | None = None,
+                post_from_devices: Callable[[Callable], Callable] | None = None) -> Kiosk:
+    """Everything wired; the journal recovered before any new session can start.
+
+    ``post_from_devices`` wraps the runtime's ``post`` for device events that arrive on an
+    adapter's own thread (the Qt shell marshals them to the GUI thread); headless, they are
+    posted directly.
+    """
+    from kiosk.provision import provision
+
+    clock = clock or SystemClock()
+    provision(config)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    journal = MoneyJournal(config.journal_path, clock)
+    recovered = recover_unfinished(journal)
+    journal.kiosk_started(config.kiosk_id)
+    catalog = Catalog.load(config.municipalities_dir)
+    center, center_closers = _build_center(config, catalog, clock)
+    a = config.adapters
+    card = adapter_class("card", a.card)(config.data_dir / "cards")
+    cash = adapter_class("cash", a.cash)(denominations=config.denominations, change_float=config.change_float)
+    printer = adapter_class("printer", a.printer)(config.printed_dir)
+    renderer = adapter_class("renderer", a.renderer)()
+    flow = SessionFlow(
+        journal=journal, clock=clock, timings=config.timings, kiosk_id=config.kiosk_id,
+        service_status=lambda at: _closed_reason(catalog, at),
+    )
+    runner = EffectRunner(card=card, center=center, cash=cash, printer=printer, renderer=renderer, clock=clock)
+    runtime = KioskRuntime(flow, runner, executor)
+    post = (post_from_devices or (lambda p: p))(runtime.post)
+    card.set_listener(lambda e: _forward(post, card_event_to_flow(e)))
+    cash.set_listener(lambda e: _forward(post, cash_event_to_flow(e)))
+    return Kiosk(config, clock, journal, center, card, cash, printer, renderer, flow, runtime, recovered,
+                 [*center_closers, journal.close])
+
+
+def _forward(post, event) -> None:
+    if event is not None:
+        post(event)
+
+
+def _closed_reason(catalog, at) -> str | None:
+    status = catalog.service_status(at)
+    return None if status.open else status.reason.value
+
+
+def _build_center(config: KioskConfig, catalog: Catalog, clock: Clock) -> tuple[IssuanceCenter, list[Callable[[], None]]]:
+    from kiosk.center.authentication import CertificateAuthenticator
+    from kiosk.center.challenges import ChallengeStore
+    from kiosk.center.embedded import EmbeddedCenter
+    from kiosk.center.issue_numbers import IssueNumbers
+    from kiosk.pki.trust import load_trust
+    from kiosk.provision import ISSUE_NUMBERS_FILE, REGISTRY_FILE
+    from kiosk.registry.sqlite_registry import SqliteRegistry
+
+    registry = SqliteRegistry(config.data_dir / REGISTRY_FILE)
+    center = EmbeddedCenter(
+        registry=registry,
+        catalog=catalog,
+        authenticator=CertificateAuthenticator(load_trust(config.data_dir)),
+        challenges=ChallengeStore(clock),
+        issue_numbers=IssueNumbers(config.data_dir / ISSUE_NUMBERS_FILE),
+        clock=clock,
+    )
+    return center, [registry.close]

@@ -1,0 +1,140 @@
+"""The issuance center inside the kiosk process: the default IssuanceCenter.
+
+It plays the 証明書交付センター and the municipalities behind it: checks the card's signature
+and certificate, links the certificate to a resident, decides eligibility and builds the
+document data. Authenticated sessions are handles: another session's token, or a token that
+has ended, gets nothing back, so another resident's data can never come back.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from kiosk.catalog.catalog import Catalog
+from kiosk.center.authentication import CertificateAuthenticator, Verified
+from kiosk.center.challenges import ChallengeStore
+from kiosk.center.documents_builder import DocumentDataError, build_document
+from kiosk.center.eligibility import RelatedRecords, line_refusal, municipality_choices
+from kiosk.center.issue_numbers import IssueNumbers
+from kiosk.center.offers import build_offers
+from kiosk.clock import Clock
+from kiosk.eligibility import Refusal, RefusalReason
+from kiosk.order import OrderLine
+from kiosk.ports.center import (
+    AuthRefusalReason, AuthRefused, AuthResult, Challenge, Identity, IssuanceCenter, Issued,
+    IssueRefused, IssueResult, KindOffer,
+)
+from kiosk.registry.records import KosekiRecord, ResidentRecord
+from kiosk.registry.store import ResidentRegistry
+
+
+@dataclass(frozen=True)
+class _ResidentFile:
+    """Everything the center reads about one requester, fetched once per request."""
+
+    resident: ResidentRecord
+    household: tuple[ResidentRecord, ...]
+    koseki: KosekiRecord | None
+    related: RelatedRecords
+
+
+class EmbeddedCenter(IssuanceCenter):
+    def __init__(
+        self, *, registry: ResidentRegistry, catalog: Catalog, authenticator: CertificateAuthenticator,
+        challenges: ChallengeStore, issue_numbers: IssueNumbers, clock: Clock,
+    ) -> None:
+        self._registry = registry
+        self._catalog = catalog
+        self._authenticator = authenticator
+        self._challenges = challenges
+        self._issue_numbers = issue_numbers
+        self._clock = clock
+        self._sessions: dict[str, str] = {}  # auth token -> resident_ref
+        self._lock = threading.Lock()
+
+    def new_challenge(self) -> Challenge:
+        return self._challenges.issue()
+
+    def authenticate(self, certificate_der: bytes, challenge_id: str, signature: bytes) -> AuthResult:
+        now = self._clock.now()
+        nonce = self._challenges.consume(challenge_id, now)
+        if isinstance(nonce, AuthRefusalReason):
+            return AuthRefused(nonce)
+        verified = self._authenticator.verify(certificate_der, nonce, signature, now)
+        if not isinstance(verified, Verified):
+            return AuthRefused(verified)
+        ref = self._registry.resident_for_certificate(verified.certificate_sha256)
+        file = self._file(ref) if ref else None
+        if file is None:
+            return AuthRefused(AuthRefusalReason.NOT_LINKED)
+        token = secrets.token_urlsafe(24)
+        with self._lock:
+            self._sessions[token] = ref
+        choices = municipality_choices(file.resident, file.household, file.koseki, self._catalog, now)
+        return Identity(auth_token=token, resident_ref=ref, municipalities=choices)
+
+    def offers(self, identity: Identity, municipality_code: str, at: datetime) -> tuple[KindOffer, ...]:
+        file = self._authorised(identity)
+        if file is None or municipality_code not in self._catalog:
+            return ()
+        municipality = self._catalog.municipality(municipality_code)
+        return build_offers(file.resident, file.household, file.koseki, municipality, at, related=file.related)
+
+    def issue(self, identity: Identity, session_id: str, lines: tuple[OrderLine, ...], at: datetime) -> IssueResult:
+        file = self._authorised(identity)
+        if file is None:
+            return IssueRefused(Refusal(RefusalReason.BAD_OPTIONS, "session not authenticated"))
+        if not lines:
+            return IssueRefused(Refusal(RefusalReason.BAD_OPTIONS, "empty order"))
+        for line in lines:  # all or nothing: check every line before numbering any
+            if line.municipality_code not in self._catalog:
+                return IssueRefused(Refusal(RefusalReason.NOT_OFFERED, f"unknown municipality {line.municipality_code}"))
+            refusal = line_refusal(
+                file.resident, file.household, file.koseki, self._catalog.municipality(line.municipality_code),
+                line, at, related=file.related,
+            )
+            if refusal is not None:
+                return IssueRefused(refusal)
+        try:
+            documents = tuple(
+                build_document(
+                    line.kind, line, file.resident, file.household, file.koseki,
+                    self._catalog.municipality(line.municipality_code), session_id,
+                    self._issue_numbers.next(line.municipality_code, at), at, related=file.related,
+                )
+                for line in lines
+            )
+        except DocumentDataError as exc:
+            return IssueRefused(Refusal(RefusalReason.BAD_OPTIONS, str(exc)))
+        return Issued(documents)
+
+    def end(self, identity: Identity) -> None:
+        with self._lock:
+            self._sessions.pop(identity.auth_token, None)
+
+    def _authorised(self, identity: Identity) -> _ResidentFile | None:
+        with self._lock:
+            ref = self._sessions.get(identity.auth_token)
+        if ref is None or ref != identity.resident_ref:
+            return None
+        return self._file(ref)
+
+    def _file(self, ref: str) -> _ResidentFile | None:
+        resident = self._registry.resident(ref)
+        if resident is None:
+            return None
+        household = self._registry.household(resident.household_id)
+        koseki = self._registry.koseki(resident.koseki_id) if resident.koseki_id else None
+        return _ResidentFile(resident, household, koseki, self._related(household, koseki))
+
+    def _related(self, household: tuple[ResidentRecord, ...], koseki: KosekiRecord | None) -> RelatedRecords:
+        """Records some printed items need beyond the household and 戸籍 (see RelatedRecords)."""
+        koseki_residents = ()
+        if koseki is not None:
+            refs = [m.resident_ref for m in koseki.members if m.resident_ref]
+            koseki_residents = tuple(r for r in map(self._registry.resident, refs) if r is not None)
+        other_ids = {r.koseki_id for r in household if r.koseki_id} - ({koseki.koseki_id} if koseki else set())
+        member_koseki = tuple(k for k in map(self._registry.koseki, sorted(other_ids)) if k is not None)
+        return RelatedRecords(koseki_residents=koseki_residents, member_koseki=member_koseki)

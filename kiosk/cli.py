@@ -1,0 +1,117 @@
+"""The ``kiosk`` command. Every subcommand has --help and fails with a one-line reason."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kiosk.config import ASSETS, ConfigError, load_config
+
+DEMO_SCENARIO = ASSETS / "demo" / "demo_scenario.toml"
+
+
+class CommandError(Exception):
+    """Bad input for a command: printed as one line, exit status 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (CommandError, ConfigError) as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiosk", description="コンビニ交付 kiosk: demo, scenarios, demo cards, the money journal.")
+    p.add_argument("--config", type=Path, help="kiosk TOML file (default: assets/kiosk.toml or $KIOSK_CONFIG)")
+    sub = p.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the kiosk in demo mode (headless: one complete demo transaction)")
+    demo.set_defaults(run=_demo)
+
+    scenario = sub.add_parser("scenario", help="run a scripted session headless and print its outcome and journal")
+    scenario.add_argument("file", type=Path, help="scenario TOML file (see tests/scenarios/)")
+    scenario.add_argument("--keep", type=Path, metavar="DIR", help="keep the scenario's data (journal, printed PDFs) in DIR")
+    scenario.set_defaults(run=_scenario)
+
+    cards = sub.add_parser("cards", help="list the demo cards and what each one is for")
+    cards.set_defaults(run=_cards)
+
+    journal = sub.add_parser("journal", help="list the money journal")
+    journal.add_argument("--owed", action="store_true", help="only refunds owed")
+    journal.set_defaults(run=_journal)
+
+    setup = sub.add_parser("setup", help="generate the demo PKI, demo cards and the registry (done automatically on first use)")
+    setup.add_argument("--force", action="store_true", help="regenerate even if present (resets demo card PIN counters)")
+    setup.set_defaults(run=_setup)
+    return p
+
+
+def _config(args):
+    return load_config(args.config)
+
+
+def _setup(args) -> int:
+    from kiosk.provision import provision
+
+    config = _config(args)
+    report = provision(config, force=args.force)
+    print(report)
+    return 0
+
+
+def _cards(args) -> int:
+    from kiosk.provision import demo_cards
+
+    for card in demo_cards(_config(args)):
+        print(f"{card.name:<22} {card.profile.value:<14} {card.purpose_ja} / {card.purpose_en}")
+    return 0
+
+
+def _journal(args) -> int:
+    from kiosk.journal.journal import MoneyJournal
+    from kiosk.clock import SystemClock
+
+    config = _config(args)
+    if not config.journal_path.exists():
+        print("(the journal is empty: no session has run yet)")
+        return 0
+    journal = MoneyJournal(config.journal_path, SystemClock())
+    try:
+        if args.owed:
+            owed = journal.refunds_owed()
+            for r in owed:
+                print(r.describe())
+            print(f"total owed: {sum(r.amount for r in owed)} yen")
+        else:
+            for e in journal.events():
+                print(e.describe())
+    finally:
+        journal.close()
+    return 0
+
+
+def _scenario(args) -> int:
+    from kiosk.scenario_cli import run_scenario_file
+
+    result = run_scenario_file(_config(args), args.file, keep=args.keep)
+    return 0 if result.passed else 1
+
+
+def _demo(args) -> int:
+    from kiosk.scenario_cli import run_scenario_file
+
+    config = _config(args)
+    result = run_scenario_file(config, DEMO_SCENARIO, keep=config.data_dir / "demo-run")
+    out = (config.data_dir / "demo-run").resolve()
+    print(f"\nThe demo's printed certificates are in {out / 'printed'}; its journal is {out / 'journal.sqlite'}.")
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

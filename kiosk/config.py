@@ -1,0 +1,104 @@
+"""Kiosk configuration: which adapter plays each device, where data lives, how long to wait.
+
+Read from a TOML file (``assets/kiosk.toml`` for the demo); ``KIOSK_DATA_DIR`` overrides the
+data directory so tests and CI never touch a developer's ``var/``.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from kiosk.adapters import ADAPTERS
+from kiosk.ports.cash import YEN_DENOMINATIONS
+from kiosk.timings import FlowTimings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ASSETS = PROJECT_ROOT / "assets"
+DEFAULT_CONFIG = ASSETS / "kiosk.toml"
+
+ADAPTER_CHOICES = {family: tuple(names) for family, names in ADAPTERS.items()} | {"center": ("embedded",)}
+
+
+class ConfigError(ValueError):
+    def __init__(self, path: Path, key: str, problem: str) -> None:
+        super().__init__(f"{path}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class AdapterChoice:
+    card: str = "simulated"
+    cash: str = "simulated"
+    printer: str = "folder"
+    renderer: str = "standin"
+    center: str = "embedded"
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    kiosk_id: str = "DEMO-0001"
+    data_dir: Path = Path("var")
+    municipalities_dir: Path = ASSETS / "municipalities"
+    demo_residents: Path = ASSETS / "demo" / "residents.json"
+    demo_cards: Path = ASSETS / "demo" / "cards.toml"
+    adapters: AdapterChoice = AdapterChoice()
+    denominations: tuple[int, ...] = YEN_DENOMINATIONS
+    change_float: dict[int, int] = field(default_factory=lambda: {10: 100, 50: 50, 100: 100, 500: 40})
+    timings: FlowTimings = FlowTimings()
+
+    @property
+    def journal_path(self) -> Path:
+        return self.data_dir / "journal.sqlite"
+
+    @property
+    def printed_dir(self) -> Path:
+        return self.data_dir / "printed"
+
+
+def load_config(path: Path | None = None) -> KioskConfig:
+    path = Path(path or os.environ.get("KIOSK_CONFIG") or DEFAULT_CONFIG)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path, "-", "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "-", f"not valid TOML ({exc})") from None
+    return _parse(path, raw)
+
+
+def _parse(path: Path, raw: dict) -> KioskConfig:
+    known = {"kiosk_id", "data_dir", "adapters", "cash", "timings"}
+    for key in raw:
+        if key not in known:
+            raise ConfigError(path, key, "unknown key")
+    adapters = raw.get("adapters", {})
+    for key, value in adapters.items():
+        if key not in ADAPTER_CHOICES:
+            raise ConfigError(path, f"adapters.{key}", "unknown device family")
+        if value not in ADAPTER_CHOICES[key]:
+            raise ConfigError(path, f"adapters.{key}", f"{value!r} is not one of {', '.join(ADAPTER_CHOICES[key])}")
+    cash = raw.get("cash", {})
+    denominations = tuple(cash.get("denominations", YEN_DENOMINATIONS))
+    if not denominations or any(d not in YEN_DENOMINATIONS for d in denominations):
+        raise ConfigError(path, "cash.denominations", f"each must be one of {YEN_DENOMINATIONS}")
+    try:
+        change_float = {int(k): int(v) for k, v in cash.get("float", {}).items()}
+    except ValueError:
+        raise ConfigError(path, "cash.float", "keys are denominations, values counts") from None
+    timing_names = {f.name for f in fields(FlowTimings)}
+    timings = raw.get("timings", {})
+    for key, value in timings.items():
+        if key not in timing_names:
+            raise ConfigError(path, f"timings.{key}", "unknown timing")
+        if not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(path, f"timings.{key}", "must be a positive number of seconds")
+    data_dir = Path(os.environ.get("KIOSK_DATA_DIR") or raw.get("data_dir", "var"))
+    return KioskConfig(
+        kiosk_id=str(raw.get("kiosk_id", "DEMO-0001")),
+        data_dir=data_dir,
+        adapters=AdapterChoice(**adapters),
+        denominations=denominations,
+        change_float=change_float or KioskConfig().change_float,
+        timings=FlowTimings(**timings),
+    )

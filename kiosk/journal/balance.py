@@ -1,0 +1,48 @@
+"""Where a session's money went, summed from its journal events."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from kiosk.journal.events import EventType, JournalEvent
+
+
+@dataclass(frozen=True)
+class SessionBalance:
+    credited: int  # everything the resident put in
+    returned: int  # escrow given back
+    charged: int  # stacked for fees
+    change: int  # change actually dispensed
+    printed_value: int  # fees of the print jobs that completed
+    owed: int  # refunds already recorded as owed
+
+    @property
+    def undelivered(self) -> int:
+        """Money taken and neither given back, printed for, nor already owed.
+
+        Credit still in escrow counts: after a crash the kiosk cannot know whether it went back.
+        """
+        return self.credited - self.returned - self.change - self.printed_value - self.owed
+
+
+def balance_of(events: Iterable[JournalEvent]) -> SessionBalance:
+    totals = {t: 0 for t in EventType}
+    job_values: dict[str, int] = {}
+    completed: set[str] = set()
+    for event in events:
+        totals[event.type] += event.amount or 0
+        if event.job_id is None:
+            continue
+        if event.type is EventType.PRINT_SUBMITTED:
+            job_values[event.job_id] = event.amount
+        elif event.type is EventType.PRINT_COMPLETED:
+            completed.add(event.job_id)
+    return SessionBalance(
+        credited=totals[EventType.CASH_CREDITED],
+        returned=totals[EventType.CASH_RETURNED],
+        charged=totals[EventType.FEE_CHARGED],
+        change=totals[EventType.CHANGE_DISPENSED],
+        # a job is worth what its submission said; a completion matching no submission is worth nothing
+        printed_value=sum(value for job, value in job_values.items() if job in completed),
+        owed=totals[EventType.REFUND_OWED],
+    )

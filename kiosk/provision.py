@@ -1,0 +1,71 @@
+"""First-use set-up of the data directory: the registry database, the demo PKI and demo cards,
+the certificate links and the seal keys. Idempotent: done again only when its inputs change.
+
+The demo PKI is dated from a fixed reference day, not from the clock, so scenarios that start
+on a fixed date and the demo agree on which card is valid, expired or revoked.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.catalog.catalog import Catalog
+from kiosk.clock import JST
+from kiosk.config import KioskConfig
+from kiosk.pki.cards import DemoCardSpec, load_card_specs
+from kiosk.pki.demo import provision_demo_pki
+from kiosk.pki.layout import DemoPkiLayout
+from kiosk.pki.seals import provision_seal_keys
+from kiosk.registry.sqlite_registry import SqliteRegistry, build_registry
+
+DEMO_REFERENCE_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
+_FORMAT = 1  # bump when the layout of the data directory changes
+_STAMP = "provisioned.json"
+REGISTRY_FILE = "registry.sqlite"
+ISSUE_NUMBERS_FILE = "issue_numbers.sqlite"
+
+
+def provision(config: KioskConfig, force: bool = False) -> str:
+    data_dir = config.data_dir
+    fingerprint = _fingerprint(config)
+    stamp = data_dir / _STAMP
+    if not force and stamp.exists() and json.loads(stamp.read_text()).get("inputs") == fingerprint:
+        return f"{data_dir}: already set up"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    build_registry(data_dir / REGISTRY_FILE, config.demo_residents)
+    with SqliteRegistry(data_dir / REGISTRY_FILE) as registry:
+        cards = provision_demo_pki(
+            data_dir, load_card_specs(config.demo_cards),
+            lambda ref: registry.resident(ref).birth_date, DEMO_REFERENCE_TIME,
+        )
+        for card in cards:
+            if card.resident_ref and card.certificate_sha256:
+                registry.link_certificate(card.certificate_sha256, card.resident_ref)
+    provision_seal_keys(data_dir, Catalog.load(config.municipalities_dir).codes())
+    stamp.write_text(json.dumps({"inputs": fingerprint, "cards": len(cards)}))
+    return f"{data_dir}: registry, demo PKI, {len(cards)} demo cards and seal keys set up"
+
+
+def demo_cards(config: KioskConfig) -> list[DemoCardSpec]:
+    return load_card_specs(config.demo_cards)
+
+
+def copy_provisioned(source: Path, target: Path) -> None:
+    """A private copy for one scenario run: fresh PIN counters, an empty journal."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(source / REGISTRY_FILE, target / REGISTRY_FILE)
+    shutil.copytree(source / "pki", target / "pki", dirs_exist_ok=True)
+    shutil.copytree(
+        DemoPkiLayout(source).cards_dir, DemoPkiLayout(target).cards_dir,
+        ignore=shutil.ignore_patterns("*.state.json"), dirs_exist_ok=True,
+    )
+
+
+def _fingerprint(config: KioskConfig) -> str:
+    digest = hashlib.sha256(str(_FORMAT).encode())
+    for path in (config.demo_residents, config.demo_cards, *sorted(config.municipalities_dir.glob("*.toml"))):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,126 @@
+"""What every CashUnit adapter must do, whatever the device behind it.
+
+Use: subclass ``CashUnitContract`` in a test module named ``test_*.py`` and provide two
+fixtures, ``cash_unit`` (a fresh, idle, unjammed adapter) and ``cash_driver`` (a ``CashDriver``
+acting on the same device). The simulated unit is its own driver; a serial device would get a
+driver that talks to the device simulator's test port.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Protocol
+
+import pytest
+
+from kiosk.health import Availability, DeviceState
+from kiosk.ports.cash import (
+    YEN_DENOMINATIONS, CashCredited, CashHealthChanged, CashRejected, CashUnit, Dispensed,
+)
+
+PLENTY_DUE = 100_000  # large enough that no insert in these tests is refused as pointless
+
+
+class CashDriver(Protocol):
+    """Makes things happen at the device. Each call returns once the adapter has reported the result."""
+
+    def insert(self, denomination: int) -> object: ...
+
+    def jam(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def set_float(self, counts: Mapping[int, int]) -> None: ...
+
+    def empty_float(self) -> None: ...
+
+
+class CashUnitContract:
+    @pytest.fixture
+    def heard(self, cash_unit: CashUnit) -> list:
+        events: list = []
+        cash_unit.set_listener(events.append)
+        return events
+
+    @pytest.fixture
+    def accepting(self, cash_unit: CashUnit, heard: list) -> CashUnit:
+        cash_unit.enable(PLENTY_DUE)
+        return cash_unit
+
+    def test_reports_its_availability(self, cash_unit):
+        assert isinstance(type(cash_unit).availability(), Availability)
+
+    def test_accepts_only_yen_it_knows(self, cash_unit):
+        assert cash_unit.denominations
+        assert set(cash_unit.denominations) <= set(YEN_DENOMINATIONS)
+
+    def test_starts_healthy_with_an_empty_escrow(self, cash_unit):
+        assert cash_unit.health().state is DeviceState.OK
+        assert cash_unit.held() == 0
+
+    def test_each_accepted_piece_is_credited_into_escrow(self, accepting, cash_driver, heard):
+        for denomination in accepting.denominations:
+            cash_driver.insert(denomination)
+        assert heard == [CashCredited(d) for d in accepting.denominations]
+        assert accepting.held() == sum(accepting.denominations)
+
+    def test_nothing_is_credited_before_enable(self, cash_unit, cash_driver, heard):
+        cash_driver.insert(100)
+        assert not any(isinstance(e, CashCredited) for e in heard)
+        assert cash_unit.held() == 0
+
+    def test_nothing_is_credited_after_disable(self, accepting, cash_driver, heard):
+        cash_driver.insert(100)
+        accepting.disable()
+        cash_driver.insert(500)
+        assert [e for e in heard if isinstance(e, CashCredited)] == [CashCredited(100)]
+        assert accepting.held() == 100
+
+    @pytest.mark.parametrize("denomination", [1, 5, 5000, 10000])
+    def test_other_money_is_rejected(self, accepting, cash_driver, heard, denomination):
+        cash_driver.insert(denomination)
+        assert [type(e) for e in heard] == [CashRejected]
+        assert accepting.held() == 0
+
+    def test_return_gives_back_exactly_the_escrow(self, accepting, cash_driver):
+        cash_driver.insert(500)
+        cash_driver.insert(100)
+        assert accepting.return_held() == Dispensed(dispensed=600, unpaid=0)
+        assert accepting.held() == 0
+
+    def test_stacking_takes_the_escrow(self, accepting, cash_driver):
+        cash_driver.insert(1000)
+        cash_driver.insert(50)
+        assert accepting.stack() == 1050
+        assert accepting.held() == 0
+        assert accepting.return_held() == Dispensed(dispensed=0, unpaid=0)
+
+    def test_change_is_paid_from_the_float(self, cash_unit, cash_driver):
+        cash_driver.set_float({500: 2, 100: 5, 50: 2, 10: 10})
+        assert cash_unit.dispense(780) == Dispensed(dispensed=780, unpaid=0)
+
+    def test_change_the_float_cannot_cover_is_reported_unpaid(self, cash_unit, cash_driver):
+        cash_driver.set_float({100: 2})
+        assert cash_unit.dispense(300) == Dispensed(dispensed=200, unpaid=100)
+        assert cash_unit.dispense(100) == Dispensed(dispensed=0, unpaid=100)
+
+    def test_an_empty_float_pays_nothing(self, cash_unit, cash_driver):
+        cash_driver.empty_float()
+        assert cash_unit.dispense(700) == Dispensed(dispensed=0, unpaid=700)
+
+    def test_dispensing_nothing_is_complete(self, cash_unit):
+        assert cash_unit.dispense(0).complete
+
+    def test_a_jam_is_a_fault_that_takes_no_money(self, accepting, cash_driver, heard):
+        cash_driver.jam()
+        assert accepting.health().state is DeviceState.FAULT
+        assert CashHealthChanged(accepting.health()) in heard
+        cash_driver.insert(100)
+        assert not any(isinstance(e, CashCredited) for e in heard)
+        assert accepting.held() == 0
+
+    def test_clearing_a_jam_restores_service(self, accepting, cash_driver, heard):
+        cash_driver.jam()
+        cash_driver.clear()
+        assert accepting.health().state is DeviceState.OK
+        assert isinstance(heard[-1], CashHealthChanged) and heard[-1].health.ok
+        cash_driver.insert(100)
+        assert accepting.held() == 100

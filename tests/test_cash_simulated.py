@@ -1,0 +1,75 @@
+"""The simulated cash unit: the shared contract, then what only the simulator promises."""
+import pytest
+
+from contract.cash_unit_contract import CashUnitContract
+from hardware.cash.simulated import SimulatedCashUnit
+from kiosk.ports.cash import CashCredited, CashRejected, Dispensed
+
+
+class TestSimulatedCashUnitContract(CashUnitContract):
+    @pytest.fixture
+    def cash_unit(self):
+        return SimulatedCashUnit()
+
+    @pytest.fixture
+    def cash_driver(self, cash_unit):
+        return cash_unit  # the simulator takes the scenario's commands itself
+
+
+@pytest.fixture
+def unit():
+    return SimulatedCashUnit()
+
+
+def test_denominations_can_be_narrowed():
+    coins_only = SimulatedCashUnit(denominations=(100, 10, 500, 50))
+    coins_only.enable(2000)
+    assert coins_only.denominations == (10, 50, 100, 500)
+    assert coins_only.insert(1000) == CashRejected("denomination_not_accepted")
+
+
+def test_a_piece_is_refused_once_the_amount_due_is_in_escrow(unit):
+    unit.enable(300)
+    assert unit.insert(500) == CashCredited(500)
+    assert unit.insert(100) == CashRejected("nothing_more_due")
+    assert unit.held() == 500
+
+
+def test_change_uses_the_largest_pieces_first(unit):
+    unit.set_float({500: 1, 100: 9, 50: 2, 10: 9})
+    assert unit.dispense(760) == Dispensed(760, 0)
+    assert unit.float_counts() == {100: 7, 50: 1, 10: 8}
+
+
+def test_amounts_no_coin_can_make_stay_unpaid(unit):
+    unit.set_float({10: 5})
+    assert unit.dispense(25) == Dispensed(20, 5)
+
+
+def test_stacked_coins_become_change_and_bills_go_to_the_cash_box(unit):
+    unit.empty_float()
+    unit.enable(2000)
+    for piece in (1000, 500, 100):
+        unit.insert(piece)
+    assert unit.stack() == 1600
+    assert unit.cash_box() == {1000: 1}
+    assert unit.float_counts() == {100: 1, 500: 1}
+    assert unit.dispense(1600) == Dispensed(600, 1000)
+
+
+def test_a_jammed_unit_moves_no_money(unit):
+    unit.enable(1000)
+    unit.insert(500)
+    unit.jam()
+    assert unit.insert(100) == CashRejected("jammed")
+    assert unit.return_held() == Dispensed(0, 500)
+    assert unit.stack() == 0
+    assert unit.dispense(100) == Dispensed(0, 100)
+    assert unit.held() == 500  # still in escrow: handed back once the jam is cleared
+    unit.clear()
+    assert unit.return_held() == Dispensed(500, 0)
+
+
+def test_is_always_available():
+    assert SimulatedCashUnit.availability().usable
+

@@ -1,0 +1,249 @@
+"""Document data holds exactly the chosen items of the chosen persons; 発行番号 never repeat."""
+from __future__ import annotations
+
+import threading
+from dataclasses import fields, is_dataclass, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from kiosk.catalog.catalog import Catalog
+from kiosk.center.documents_builder import DocumentDataError, build_document
+from kiosk.center.eligibility import RelatedRecords
+from kiosk.center.issue_numbers import IssueNumbers
+from kiosk.clock import JST
+from kiosk.documents import FuhyoBody, InkanBody, JuminhyoBody, KosekiBody, TaxBody
+from kiosk.kinds import CertificateKind as K
+from kiosk.order import CertificateOptions, OrderLine
+from kiosk.registry.records import (
+    AddressHistoryEntry,
+    ForeignResidence,
+    KosekiEntry,
+    KosekiMember,
+    KosekiRecord,
+    PersonName,
+    ResidentFlags,
+    ResidentRecord,
+    SealRegistration,
+    Sex,
+    TaxRecord,
+)
+
+CATALOG = Catalog.load(Path(__file__).resolve().parent.parent / "assets" / "municipalities")
+NANAHOSHI, TSUKIMINO = CATALOG.municipality("990001"), CATALOG.municipality("990002")
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
+
+
+def resident(ref: str, given: str, my_number: str, **changes) -> ResidentRecord:
+    record = ResidentRecord(
+        resident_ref=ref,
+        municipality_code="990001",
+        household_id="H-1",
+        name=PersonName("月岡", given, "ツキオカ", "カナ"),
+        birth_date=date(1979, 7, 7),
+        sex=Sex.MALE,
+        household_head=False,
+        relationship="子",
+        address="架空県七星市北斗町二丁目2番地",
+        became_resident_on=date(2009, 4, 1),
+        address_set_on=date(2012, 9, 1),
+        notified_on=date(2012, 9, 3),
+        previous_address="架空県月見野町一番地",
+        my_number=my_number,
+        koseki_id="K-1",
+        seal=SealRegistration("S-77", date(2014, 2, 2), "月岡"),
+        tax_records=(TaxRecord(2026, "990001", True, 5_100_000, 3_000_000, 180_000, 120_000, 2, True),),
+        address_history=(AddressHistoryEntry("架空県月見野町一番地", date(2001, 4, 1)),
+                         AddressHistoryEntry("架空県七星市北斗町二丁目2番地", date(2012, 9, 1))),
+    )
+    return replace(record, **changes)
+
+
+HEAD = resident("R-1", "岳", "111111111118", household_head=True, relationship="世帯主")
+WIFE = resident("R-2", "澪", "222222222224", relationship="妻", sex=Sex.FEMALE)
+SON = resident("R-3", "凪", "333333333331")
+GUEST = resident(
+    "R-8", "アナ", "888888888886", relationship="同居人", koseki_id=None, seal=None,
+    foreign=ForeignResidence("架空国", "技術・人文知識・国際業務", date(2028, 3, 31), "XY98765432ZW"),
+)
+HOUSEHOLD = (HEAD, WIFE, SON, GUEST)
+DAUGHTER_ELSEWHERE = resident("R-4", "汐", "444444444448", household_id="H-4", municipality_code="990002",
+                              address_history=(AddressHistoryEntry("架空県月見野町三番地", date(2020, 4, 1)),))
+
+
+def member(person: ResidentRecord | None, relationship: str, removed: bool = False) -> KosekiMember:
+    name = person.name if person else PersonName("月岡", "権六", "ツキオカ", "ゴンロク")
+    entries = (KosekiEntry("出生", date(1979, 7, 7), "【出生地】架空県七星市"),)
+    return KosekiMember(name, date(1979, 7, 7), Sex.MALE, "月岡権六", "月岡ハナ", relationship, entries,
+                        person and person.resident_ref, removed)
+
+
+KOSEKI = KosekiRecord(
+    "K-1", "990001", "架空県七星市北斗町二丁目2番地", HEAD.name,
+    (member(HEAD, "夫"), member(WIFE, "妻"), member(SON, "長男"), member(DAUGHTER_ELSEWHERE, "長女"),
+     member(None, "父", removed=True)),
+)
+
+
+def build(kind, requester=WIFE, household=HOUSEHOLD, municipality=NANAHOSHI, related=RelatedRecords(),
+          copies=1, fee=300, **options):
+    line = OrderLine(kind, municipality.code, CertificateOptions(**options), copies, fee)
+    return build_document(kind, line, requester, household, KOSEKI, municipality, "S-42", "990001-20261124-000001",
+                          AT, related=related)
+
+
+def text_of(value) -> str:
+    """Every string and date inside the document, to look for data that must not be there."""
+    if is_dataclass(value):
+        return " ".join(text_of(getattr(value, f.name)) for f in fields(value))
+    if isinstance(value, tuple):
+        return " ".join(text_of(v) for v in value)
+    return str(value)
+
+
+def test_envelope():
+    document = build(K.JUMINHYO, copies=2)
+    assert (document.kind, document.session_id, document.issue_number) == (K.JUMINHYO, "S-42", "990001-20261124-000001")
+    assert (document.copies, document.fee_per_copy, document.fee) == (2, 300, 600)
+    assert document.issued_at == AT
+    assert (document.authority.municipality_name, document.authority.mayor_title) == ("七星市", "七星市長")
+    assert document.authority.mayor_name == NANAHOSHI.mayor.name
+
+
+def test_juminhyo_defaults_print_only_the_requester():
+    body = build(K.JUMINHYO).body
+    assert isinstance(body, JuminhyoBody)
+    assert [p.name for p in body.persons] == [WIFE.name.full]
+    person = body.persons[0]
+    assert person.relationship == "妻" and body.household_head == HEAD.name.full
+    assert (person.honseki, person.hittousha, person.my_number) == (None, None, None)
+    assert not body.whole_household
+    text = text_of(body)
+    for other in (HEAD, SON, GUEST):
+        assert other.my_number not in text
+    for absent in (SON.name.full, GUEST.name.full, WIFE.my_number):
+        assert absent not in text
+
+
+def test_juminhyo_chosen_items_and_members():
+    body = build(K.JUMINHYO, members=("R-3", "R-2"), honseki_and_hittousha=True, my_number=True).body
+    assert [p.name for p in body.persons] == [WIFE.name.full, SON.name.full]  # household order
+    assert [p.my_number for p in body.persons] == [WIFE.my_number, SON.my_number]
+    assert {(p.honseki, p.hittousha) for p in body.persons} == {(KOSEKI.honseki, HEAD.name.full)}
+    assert HEAD.my_number not in text_of(body) and GUEST.name.full not in text_of(body)
+
+
+def test_juminhyo_without_head_and_relationship():
+    body = build(K.JUMINHYO, household_head_and_relationship=False, members=("R-1", "R-2")).body
+    assert body.household_head is None
+    assert [p.relationship for p in body.persons] == [None, None]
+
+
+def test_whole_household_and_foreign_items():
+    body = build(K.JUMINHYO_KISAI, members=("R-1", "R-2", "R-3", "R-8"), honseki_and_hittousha=True).body
+    assert body.whole_household
+    guest = body.persons[-1]
+    assert (guest.nationality, guest.residence_card_number) == ("架空国", "XY98765432ZW")
+    assert guest.honseki is None  # never for a foreign resident
+    assert all(p.nationality is None for p in body.persons[:-1])
+    hidden = build(K.JUMINHYO, members=("R-8",), foreign_items=False).body.persons[0]
+    assert (hidden.nationality, hidden.residence_status, hidden.residence_period_until, hidden.residence_card_number) == (
+        None, None, None, None)
+
+
+def test_inkan_and_tax():
+    inkan = build(K.INKAN).body
+    assert isinstance(inkan, InkanBody)
+    assert (inkan.name, inkan.registration_number, inkan.impression) == (WIFE.name.full, "S-77", "月岡")
+    tax = build(K.TAX_SHOTOKU, fiscal_year=2026).body
+    assert isinstance(tax, TaxBody)
+    assert (tax.fiscal_year, tax.income_year, tax.total_income, tax.name) == (2026, 2025, 5_100_000, WIFE.name.full)
+
+
+def test_koseki_all_and_individual():
+    everyone = build(K.KOSEKI_ZENBU, fee=450).body
+    assert isinstance(everyone, KosekiBody) and everyone.all_members
+    assert len(everyone.persons) == 5 and everyone.persons[-1].removed
+    assert everyone.persons[0].entries[0].event == "出生"
+    chosen = build(K.KOSEKI_KOJIN, fee=450, members=("R-4",)).body
+    assert not chosen.all_members
+    assert [p.name for p in chosen.persons] == [DAUGHTER_ELSEWHERE.name.full]
+    assert [p.name for p in build(K.KOSEKI_KOJIN, fee=450).body.persons] == [WIFE.name.full]
+
+
+def test_fuhyo_prints_the_chosen_members_address_lines():
+    related = RelatedRecords(koseki_residents=(DAUGHTER_ELSEWHERE,))
+    body = build(K.FUHYO, members=("R-2", "R-4"), related=related).body
+    assert isinstance(body, FuhyoBody)
+    assert [p.name for p in body.persons] == [WIFE.name.full, DAUGHTER_ELSEWHERE.name.full]
+    assert [a.address for a in body.persons[1].addresses] == ["架空県月見野町三番地"]
+    assert SON.name.full not in text_of(body)
+
+
+@pytest.mark.parametrize(
+    "kind, options, municipality",
+    [
+        (K.JUMINHYO, {"members": ("R-2", "R-9")}, NANAHOSHI),
+        (K.KOSEKI_KOJIN, {"members": ("R-9",)}, NANAHOSHI),
+        (K.FUHYO, {"members": ("R-4",)}, NANAHOSHI),  # the daughter's record was not given
+        (K.TAX_SHOTOKU, {"fiscal_year": 2025}, NANAHOSHI),
+    ],
+)
+def test_builder_refuses_data_it_should_not_print(kind, options, municipality):
+    with pytest.raises(DocumentDataError):
+        build(kind, municipality=municipality, **options)
+
+
+def test_builder_refuses_protected_and_disallowed():
+    protected = replace(SON, flags=ResidentFlags(support_measure=True))
+    with pytest.raises(DocumentDataError) as caught:
+        build(K.JUMINHYO, household=(HEAD, WIFE, protected), members=("R-2", "R-3"))
+    assert protected.name.full not in str(caught.value) and "R-3" in str(caught.value)
+    tsukimino_wife = replace(WIFE, municipality_code="990002")
+    with pytest.raises(DocumentDataError):
+        build(K.JUMINHYO, requester=tsukimino_wife, household=(tsukimino_wife,), municipality=TSUKIMINO, fee=150,
+              my_number=True)
+    with pytest.raises(DocumentDataError):
+        build(K.INKAN, requester=replace(WIFE, seal=None))
+
+
+def test_line_kind_must_match():
+    line = OrderLine(K.INKAN, "990001", CertificateOptions(), 1, 300)
+    with pytest.raises(DocumentDataError):
+        build_document(K.JUMINHYO, line, WIFE, HOUSEHOLD, KOSEKI, NANAHOSHI, "S-1", "n", AT)
+
+
+def test_issue_numbers_per_municipality_and_day(tmp_path):
+    numbers = IssueNumbers(tmp_path / "issue.sqlite3")
+    assert numbers.next("990001", AT) == "990001-20261124-000001"
+    assert numbers.next("990001", AT) == "990001-20261124-000002"
+    assert numbers.next("990002", AT) == "990002-20261124-000001"
+    # 2026-11-24 15:30 UTC is already the 25th in Japan
+    assert numbers.next("990001", datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)) == "990001-20261125-000001"
+
+
+def test_issue_numbers_survive_a_restart(tmp_path):
+    path = tmp_path / "issue.sqlite3"
+    IssueNumbers(path).next("990001", AT)
+    assert IssueNumbers(path).next("990001", AT) == "990001-20261124-000002"
+
+
+def test_issue_numbers_are_unique_across_threads(tmp_path):
+    numbers = IssueNumbers(tmp_path / "issue.sqlite3")
+    taken: list[str] = []
+    guard = threading.Lock()
+
+    def take() -> None:
+        for _ in range(25):
+            number = numbers.next("990003", AT)
+            with guard:
+                taken.append(number)
+
+    workers = [threading.Thread(target=take) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(taken) == len(set(taken)) == 100
+    assert max(taken) == "990003-20261124-000100"
