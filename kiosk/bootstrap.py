@@ -85,10 +85,10 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     catalog = Catalog.load(config.municipalities_dir)
     center, center_closers = _build_center(config, catalog, clock)
     a = config.adapters
-    card = adapter_class("card", a.card)(config.data_dir / "cards")
-    cash = adapter_class("cash", a.cash)(denominations=config.denominations, change_float=config.change_float)
-    printer = adapter_class("printer", a.printer)(config.printed_dir)
-    renderer = adapter_class("renderer", a.renderer)()
+    card = adapter_class("card", a.card).from_config(config)
+    cash = adapter_class("cash", a.cash).from_config(config)
+    printer = adapter_class("printer", a.printer).from_config(config)
+    renderer = adapter_class("renderer", a.renderer).from_config(config)
     flow = SessionFlow(
         journal=journal, clock=clock, timings=config.timings, kiosk_id=config.kiosk_id,
         service_status=lambda at: _closed_reason(catalog, at),

@@ -46,6 +46,9 @@ class KioskConfig:
     denominations: tuple[int, ...] = YEN_DENOMINATIONS
     change_float: dict[int, int] = field(default_factory=lambda: {10: 100, 50: 50, 100: 100, 500: 40})
     timings: FlowTimings = FlowTimings()
+    # Per-family settings of the chosen adapters, e.g. [options.printer] queue = "KIOSK";
+    # each adapter's ``from_config`` reads its own table and validates it.
+    adapter_options: dict[str, dict] = field(default_factory=dict)
 
     @property
     def journal_path(self) -> Path:
@@ -68,7 +71,7 @@ def load_config(path: Path | None = None) -> KioskConfig:
 
 
 def _parse(path: Path, raw: dict) -> KioskConfig:
-    known = {"kiosk_id", "data_dir", "adapters", "cash", "timings"}
+    known = {"kiosk_id", "data_dir", "adapters", "cash", "timings", "options"}
     for key in raw:
         if key not in known:
             raise ConfigError(path, key, "unknown key")
@@ -93,6 +96,10 @@ def _parse(path: Path, raw: dict) -> KioskConfig:
             raise ConfigError(path, f"timings.{key}", "unknown timing")
         if not isinstance(value, (int, float)) or value <= 0:
             raise ConfigError(path, f"timings.{key}", "must be a positive number of seconds")
+    options = raw.get("options", {})
+    for key, value in options.items():
+        if key not in ADAPTER_CHOICES or not isinstance(value, dict):
+            raise ConfigError(path, f"options.{key}", "must be a table named after a device family")
     data_dir = Path(os.environ.get("KIOSK_DATA_DIR") or raw.get("data_dir", "var"))
     return KioskConfig(
         kiosk_id=str(raw.get("kiosk_id", "DEMO-0001")),
@@ -101,4 +108,5 @@ def _parse(path: Path, raw: dict) -> KioskConfig:
         denominations=denominations,
         change_float=change_float or KioskConfig().change_float,
         timings=FlowTimings(**timings),
+        adapter_options=options,
     )

@@ -56,7 +56,8 @@ def demo_cards(config: KioskConfig) -> list[DemoCardSpec]:
 def copy_provisioned(source: Path, target: Path) -> None:
     """A private copy for one scenario run: fresh PIN counters, an empty journal."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(source / REGISTRY_FILE, target / REGISTRY_FILE)
+    for name in (REGISTRY_FILE, _STAMP):
+        shutil.copy2(source / name, target / name)
     shutil.copytree(source / "pki", target / "pki", dirs_exist_ok=True)
     shutil.copytree(
         DemoPkiLayout(source).cards_dir, DemoPkiLayout(target).cards_dir,

@@ -39,6 +39,10 @@ def registered_font(path: Path) -> str:
 
 
 class StandInRenderer(Renderer):
+    @classmethod
+    def from_config(cls, config) -> "StandInRenderer":
+        return cls()
+
     def __init__(self, font_path: Path = MINCHO) -> None:
         self._font = registered_font(font_path)
 

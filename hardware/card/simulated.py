@@ -90,6 +90,10 @@ class _SlotTransport(ApduTransport):
 
 
 class SimulatedCardReader(CardReader):
+    @classmethod
+    def from_config(cls, config) -> "SimulatedCardReader":
+        return cls(config.data_dir / "cards")
+
     def __init__(self, cards_dir: Path) -> None:
         self._cards_dir = cards_dir
         self._lock = threading.RLock()  # re-entrant: a listener may call back into the reader

@@ -26,6 +26,10 @@ JAMMED = "jammed"
 
 
 class SimulatedCashUnit(CashUnit):
+    @classmethod
+    def from_config(cls, config) -> "SimulatedCashUnit":
+        return cls(denominations=config.denominations, change_float=config.change_float)
+
     def __init__(
         self,
         denominations: tuple[int, ...] = YEN_DENOMINATIONS,

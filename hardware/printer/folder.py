@@ -25,6 +25,10 @@ _DEVICE_FAULTS = frozenset({PrinterState.MEDIA_EMPTY, PrinterState.JAM, PrinterS
 
 
 class FolderPrinter(Printer):
+    @classmethod
+    def from_config(cls, config) -> "FolderPrinter":
+        return cls(config.printed_dir)
+
     def __init__(self, out_dir: str | Path) -> None:
         self._dir = Path(out_dir)
         self._dir.mkdir(parents=True, exist_ok=True)
