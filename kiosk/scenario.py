@@ -37,7 +37,8 @@ ACTIONS = (
 )
 EXPECTATIONS = (
     "screen", "notice", "tries_left", "refusal", "paid", "due", "change", "refund_owed",
-    "offered", "not_offered", "order_total", "printed_documents",
+    "offered", "not_offered", "order_total", "printed_documents", "refused", "municipality_refused",
+    "closed_reason", "returned",
 )
 FAULTS = {
     "printer:media_empty": ("printer", PrinterState.MEDIA_EMPTY),
@@ -262,6 +263,8 @@ class ScenarioRunner:
             "refund_owed": self._owed_total(),
             "order_total": view.order.total + (view.draft.amount if view.draft else 0),
             "printed_documents": self._printed_documents(),
+            "closed_reason": view.closed_reason,
+            "returned": sum(e.amount or 0 for e in self._k.journal.events() if e.type.value == "cash_returned"),
         }
         for key, want in expect.items():
             if key == "offered":
@@ -272,6 +275,16 @@ class ScenarioRunner:
                 wrong = set(want) & offered
                 if wrong:
                     failures.append(f"expected {sorted(wrong)} not to be offered")
+            elif key == "refused":
+                got = {o.kind.value: o.refusal.reason.value for o in view.offers if o.refusal}
+                wrong = {k: got.get(k) for k, reason in want.items() if got.get(k) != reason}
+                if wrong:
+                    failures.append(f"expected refusals {want}, got {wrong}")
+            elif key == "municipality_refused":
+                got = {m.code: m.refusal.reason.value if m.refusal else None for m in view.municipalities}
+                wrong = {k: got.get(k) for k, reason in want.items() if got.get(k) != reason}
+                if wrong:
+                    failures.append(f"expected municipality refusals {want}, got {wrong}")
             elif actual[key] != want:
                 failures.append(f"expected {key} = {want!r}, got {actual[key]!r}")
         return failures
