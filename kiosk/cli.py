@@ -15,15 +15,30 @@ class CommandError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
+    user_errors = _user_errors()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (CommandError, ConfigError) as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+    except user_errors as exc:
+        print(f"kiosk: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean bad input or a bad file: one line, never a traceback."""
+    from kiosk.catalog.loader import MunicipalityFileError
+    from kiosk.pki.cards import CardSpecError
+    from kiosk.pki.trust import TrustStoreError
+    from kiosk.registry.demo_loader import DemoDataError
+
+    return (CommandError, ConfigError, MunicipalityFileError, CardSpecError, TrustStoreError, DemoDataError, OSError)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _parser() -> argparse.ArgumentParser:
