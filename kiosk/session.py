@@ -73,7 +73,6 @@ class _Session:
     paid: int = 0
     charged: int = 0
     change_due: int = 0
-    change_given: int = 0
     jobs: dict[str, _PrintJob] = field(default_factory=dict)
     documents_settled: set[int] = field(default_factory=set)
     awaiting_money: int = 0  # cash effects whose result is still out: the session stays open
@@ -370,15 +369,10 @@ class SessionFlow:
         return [fx.EnableCash(s.order.total)]
 
     def _on_CashReturned(self, e: ev.CashReturned) -> list[fx.Effect]:
-        s = self._s
-        if s is None or s.id != e.session_id:
+        s = self._paid_out(e, EventType.CASH_RETURNED, "cash return short")
+        if s is None:
             return []
-        s.awaiting_money -= 1
         s.returned += e.result.dispensed
-        if e.result.dispensed:
-            self._record(EventType.CASH_RETURNED, e.result.dispensed)
-        if e.result.unpaid:
-            self._owe(e.result.unpaid, "cash return short")
         if s.notice is not None and s.notice.amount is not None:
             s.notice = replace(s.notice, amount=s.returned)
         return self._after_money_result()
@@ -390,15 +384,10 @@ class SessionFlow:
         return self._after_money_result()
 
     def _on_ChangeDispensed(self, e: ev.ChangeDispensed) -> list[fx.Effect]:
-        s = self._s
-        if s is None or s.id != e.session_id:
+        s = self._paid_out(e, EventType.CHANGE_DISPENSED, "change short")
+        if s is None:
             return []
-        s.awaiting_money -= 1
-        s.change_given += e.result.dispensed
-        if e.result.dispensed:
-            self._record(EventType.CHANGE_DISPENSED, e.result.dispensed)
         if e.result.unpaid:
-            self._owe(e.result.unpaid, "change short")
             s.notice = Notice(NoticeCode.CHANGE_SHORT, amount=e.result.unpaid)
         return self._after_money_result()
 
@@ -580,6 +569,18 @@ class SessionFlow:
             effects.append(fx.EndCenterSession(s.identity))
             s.identity = replace(s.identity, auth_token="")
         return effects
+
+    def _paid_out(self, e: ev.CashReturned | ev.ChangeDispensed, kind: EventType, short_reason: str) -> _Session | None:
+        """Journal money the unit gave out; what it could not give becomes a refund owed."""
+        s = self._s
+        if s is None or s.id != e.session_id:
+            return None
+        s.awaiting_money -= 1
+        if e.result.dispensed:
+            self._record(kind, e.result.dispensed)
+        if e.result.unpaid:
+            self._owe(e.result.unpaid, short_reason)
+        return s
 
     def _after_money_result(self) -> list[fx.Effect]:
         s = self._s
