@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, help="kiosk TOML file (default: assets/kiosk.toml or $KIOSK_CONFIG)")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run the kiosk in demo mode (headless: one complete demo transaction)")
+    demo = sub.add_parser("demo", help="the touchscreen kiosk with the demo panel (no display: on Xvfb, with screenshots)")
+    demo.add_argument("--headless", action="store_true", help="no screen at all: play the demo scenario and print its journal")
+    demo.add_argument("--shots", type=Path, help="where the screenshots go when there is no display (default: <data dir>/demo-screens)")
     demo.set_defaults(run=_demo)
 
     scenario = sub.add_parser("scenario", help="run a scripted session headless and print its outcome and journal")
@@ -64,6 +66,19 @@ def _parser() -> argparse.ArgumentParser:
     setup = sub.add_parser("setup", help="generate the demo PKI, demo cards and the registry (done automatically on first use)")
     setup.add_argument("--force", action="store_true", help="regenerate even if present (resets demo card PIN counters)")
     setup.set_defaults(run=_setup)
+
+    verify = sub.add_parser("verify", help="check a printed certificate (PDF, or a PNG/JPEG scan) against its signed code; exit 0 only if valid")
+    verify.add_argument("file", type=Path, help="the certificate PDF or a scan of the paper")
+    verify.set_defaults(run=_verify)
+
+    sample = sub.add_parser("sample", help="issue sample certificates for demo residents through the real center and renderer")
+    sample.add_argument("--all", type=Path, required=True, metavar="DIR", help="write one PDF of every kind into DIR")
+    sample.set_defaults(run=_sample)
+
+    emulator = sub.add_parser("card-emulator", help="put one demo card in pcscd's vpcd virtual reader, as a real PC/SC card, until Ctrl-C")
+    emulator.add_argument("--card", required=True, metavar="NAME", help="demo card name (see `kiosk cards`)")
+    emulator.add_argument("--port", type=int, default=35963, help="vpcd reader port on 127.0.0.1 (default 35963: 'Virtual PCD 00 00')")
+    emulator.set_defaults(run=_card_emulator)
     return p
 
 
@@ -78,6 +93,15 @@ def _setup(args) -> int:
     report = provision(config, force=args.force)
     print(report)
     return 0
+
+
+def _card_emulator(args) -> int:
+    from hardware.card.card_emulator_cli import UnknownCard, run
+
+    try:
+        return run(_config(args), args.card, args.port)
+    except UnknownCard as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _cards(args) -> int:
@@ -111,6 +135,23 @@ def _journal(args) -> int:
     return 0
 
 
+def _verify(args) -> int:
+    from printing.verify_cli import UnverifiableFile, verify_command
+
+    try:
+        return verify_command(_config(args), args.file)
+    except UnverifiableFile as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _sample(args) -> int:
+    from printing.samples import write_samples
+
+    for path in write_samples(_config(args), args.all):
+        print(path)
+    return 0
+
+
 def _scenario(args) -> int:
     from kiosk.scenario_cli import run_scenario_file
 
@@ -122,6 +163,10 @@ def _demo(args) -> int:
     from kiosk.scenario_cli import run_scenario_file
 
     config = _config(args)
+    if not args.headless:
+        from ui.app import demo
+
+        return demo(args.config, args.shots or config.data_dir / "demo-screens")
     result = run_scenario_file(config, DEMO_SCENARIO, keep=config.data_dir / "demo-run")
     out = (config.data_dir / "demo-run").resolve()
     print(f"\nThe demo's printed certificates are in {out / 'printed'}; its journal is {out / 'journal.sqlite'}.")

@@ -31,7 +31,7 @@ class AdapterChoice:
     card: str = "simulated"
     cash: str = "simulated"
     printer: str = "folder"
-    renderer: str = "standin"
+    renderer: str = "reportlab"
     center: str = "embedded"
 
 
@@ -49,6 +49,8 @@ class KioskConfig:
     # Per-family settings of the chosen adapters, e.g. [options.printer] queue = "KIOSK";
     # each adapter's ``from_config`` reads its own table and validates it.
     adapter_options: dict[str, dict] = field(default_factory=dict)
+    # [operator] pin_hash: PBKDF2 of the operator code (ui/operator/credential.py); "" = no operator mode
+    operator_pin_hash: str = ""
 
     @property
     def journal_path(self) -> Path:
@@ -71,7 +73,7 @@ def load_config(path: Path | None = None) -> KioskConfig:
 
 
 def _parse(path: Path, raw: dict) -> KioskConfig:
-    known = {"kiosk_id", "data_dir", "adapters", "cash", "timings", "options"}
+    known = {"kiosk_id", "data_dir", "adapters", "cash", "timings", "options", "operator"}
     for key in raw:
         if key not in known:
             raise ConfigError(path, key, "unknown key")
@@ -109,4 +111,5 @@ def _parse(path: Path, raw: dict) -> KioskConfig:
         change_float=change_float or KioskConfig().change_float,
         timings=FlowTimings(**timings),
         adapter_options=options,
+        operator_pin_hash=str(raw.get("operator", {}).get("pin_hash", "")),
     )

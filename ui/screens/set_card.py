@@ -1,0 +1,35 @@
+"""Set the card: which way it goes, and the phone alternative."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from ui.screens.base import Page
+from ui.widgets import card_frame, picture, text
+
+
+class SetCardPage(Page):
+    def __init__(self, shell) -> None:
+        super().__init__(shell)
+        self.title = text("title", align=Qt.AlignmentFlag.AlignCenter)
+        row = QHBoxLayout()
+        row.setSpacing(self.theme.px(32))
+        self.card_text = text("")
+        self.phone_text = text("")
+        for image, label, big in (("set_card.svg", self.card_text, True), ("phone_on_reader.svg", self.phone_text, False)):
+            frame = card_frame()
+            column = QVBoxLayout(frame)
+            column.addWidget(picture(image, self.theme.px(300 if big else 220)), alignment=Qt.AlignmentFlag.AlignCenter)
+            column.addWidget(label)
+            column.addStretch(1)
+            row.addWidget(frame, 3 if big else 2)
+        self.keep = text("note", align=Qt.AlignmentFlag.AlignCenter)
+        self.box.addWidget(self.title)
+        self.box.addLayout(row, 1)
+        self.box.addWidget(self.keep)
+
+    def show_view(self, view) -> None:
+        self.title.setText(self.tr("set_card.title"))
+        self.card_text.setText(self.tr("set_card.card"))
+        self.phone_text.setText(self.tr("set_card.phone"))
+        self.keep.setText(self.tr("set_card.keep"))
