@@ -51,6 +51,7 @@ def build_offers(
                 household=_choosable(kind, resident, household, koseki, related),
                 fiscal_years=municipality.tax_years.offered(local(at).date()) if kind in TAX_KINDS else (),
                 my_number_allowed=kind in JUMINHYO_KINDS and municipality.prints_my_number,
+                toggles=_toggles(kind, household or (resident,), municipality),
             )
         )
     return tuple(offers)
@@ -75,3 +76,17 @@ def _choosable(
         known = {r.resident_ref for r in (resident, *household, *related.koseki_residents)}
         members = [m for m in members if m.resident_ref in known]
     return tuple(HouseholdMember(m.resident_ref, m.name.full, m.relationship, m.resident_ref == me) for m in members)
+
+
+def _toggles(kind: CertificateKind, household: tuple[ResidentRecord, ...], municipality: Municipality) -> tuple[str, ...]:
+    """Items a 住民票 may show or leave out; 本籍 only for nationals, 在留 items only for foreign residents."""
+    if kind not in JUMINHYO_KINDS:
+        return ()
+    toggles = ["household_head_and_relationship"]
+    if any(r.foreign is None for r in household):
+        toggles.append("honseki_and_hittousha")
+    if municipality.prints_my_number:
+        toggles.append("my_number")
+    if any(r.foreign is not None for r in household):
+        toggles.append("foreign_items")
+    return tuple(toggles)

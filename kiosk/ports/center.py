@@ -85,6 +85,9 @@ class KindOffer:
     household: tuple[HouseholdMember, ...] = ()
     fiscal_years: tuple[int, ...] = ()
     my_number_allowed: bool = False
+    # The yes/no items (CertificateOptions field names) the resident may switch for this kind,
+    # in screen order: the core decides which apply, the order screen only shows them.
+    toggles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

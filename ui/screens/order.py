@@ -9,17 +9,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk import events as ev
-from kiosk.center.eligibility import JUMINHYO_KINDS
 from kiosk.order import OrderLine
 from kiosk.ports.center import KindOffer
 from ui.screens.base import Page
 from ui.widgets import discard, card_frame, text, touch
 
-_TOGGLES = (  # juminhyo items the resident may switch: option name, message id
-    ("household_head_and_relationship", "order.item.head"),
-    ("honseki_and_hittousha", "order.item.honseki"),
-    ("my_number", "order.item.my_number"),
-)
+_TOGGLE_MESSAGES = {  # option name -> message id; which apply is the core's KindOffer.toggles
+    "household_head_and_relationship": "order.item.head",
+    "honseki_and_hittousha": "order.item.honseki",
+    "my_number": "order.item.my_number",
+    "foreign_items": "order.item.foreign",
+}
 
 
 class OrderPage(Page):
@@ -144,16 +144,14 @@ class OrderPage(Page):
                 button.clicked.connect(lambda _=False, ref=member.resident_ref: self._toggle_member(line, offer, ref))
                 flow.addWidget(button, n // 2, n % 2)
             column.addLayout(flow)
-        if line.kind in JUMINHYO_KINDS:
+        if offer.toggles:
             column.addWidget(self._caption(tr("order.items")))
-            for option, message in _TOGGLES:
-                if option == "my_number" and not offer.my_number_allowed:
-                    continue
+            for option in offer.toggles:
                 on = getattr(line.options, option)
                 button = touch("", f"option_{option}")
                 button.setCheckable(True)
                 button.setChecked(on)
-                button.setText(f"{tr(message)}: {tr('order.include' if on else 'order.omit')}")
+                button.setText(f"{tr(_TOGGLE_MESSAGES[option])}: {tr('order.include' if on else 'order.omit')}")
                 button.clicked.connect(lambda _=False, o=option, v=on: self._edit(line.with_options(**{o: not v})))
                 column.addWidget(button)
         if len(offer.fiscal_years) > 1:
@@ -176,7 +174,7 @@ class OrderPage(Page):
 
     # --- reading a line ----------------------------------------------------------------------------
     def _has_details(self, line: OrderLine, offer: KindOffer) -> bool:
-        return len(offer.household) > 1 or line.kind in JUMINHYO_KINDS or len(offer.fiscal_years) > 1
+        return len(offer.household) > 1 or bool(offer.toggles) or len(offer.fiscal_years) > 1
 
     def _summary(self, line: OrderLine, offer: KindOffer | None) -> str:
         tr = self.tr
@@ -185,12 +183,9 @@ class OrderPage(Page):
         if offer is not None and offer.household:
             parts.append(tr("order.summary.self_only") if members <= 1 and not self._others(line, offer)
                          else tr("order.summary.people", count=members))
-        if line.kind in JUMINHYO_KINDS:
-            for option, message in _TOGGLES:
-                if option == "my_number" and not (offer and offer.my_number_allowed):
-                    continue
-                on = getattr(line.options, option)
-                parts.append(f"{tr(message)}: {tr('order.include' if on else 'order.omit')}")
+        for option in offer.toggles if offer else ():
+            on = getattr(line.options, option)
+            parts.append(f"{tr(_TOGGLE_MESSAGES[option])}: {tr('order.include' if on else 'order.omit')}")
         if line.options.fiscal_year is not None:
             parts.append(self._year(line.options.fiscal_year))
         return tr("order.summary.separator").join(parts)
