@@ -5,8 +5,14 @@ Each class has ``availability()`` (can it run here) and ``from_config(config)`` 
 the kiosk config, reading its own ``[options.<family>]`` table).
 """
 ADAPTERS: dict[str, dict[str, str]] = {
-    "card": {"simulated": "hardware.card.simulated:SimulatedCardReader"},
+    "card": {
+        "simulated": "hardware.card.simulated:SimulatedCardReader",
+        "pcsc": "hardware.card.pcsc:PcscCardReader",
+    },
     "cash": {"simulated": "hardware.cash.simulated:SimulatedCashUnit"},
-    "printer": {"folder": "hardware.printer.folder:FolderPrinter"},
-    "renderer": {"standin": "printing.standin:StandInRenderer"},
+    "printer": {
+        "folder": "hardware.printer.folder:FolderPrinter",
+        "cups": "hardware.printer.cups:CupsPrinter",
+    },
+    "renderer": {"reportlab": "printing.renderer:ReportlabRenderer"},
 }

@@ -1,0 +1,33 @@
+"""What a layout hands the sheet painter: the printed items in order, grouped into sections.
+
+Every ``Item`` is printed exactly as its value reads here and also goes, as is, into the signed
+code of the page it lands on, so the verifier can list and check exactly what the paper shows.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    value: str
+    drawn_as_seal: bool = False  # 印影: the value is drawn as a seal impression, not as a line of text
+
+
+@dataclass(frozen=True)
+class Section:
+    """One block of rows: a person, or one part of a person's record (e.g. 身分事項)."""
+
+    heading: str
+    items: tuple[Item, ...]
+    mark: str = ""  # printed boxed beside the heading, e.g. 除籍
+
+
+@dataclass(frozen=True)
+class Composition:
+    title: str
+    header: tuple[Item, ...]  # repeated at the top of every page (住所・世帯主, 本籍・筆頭者...)
+    sections: tuple[Section, ...]
+    attestation: str  # 認証文
+    one_section_per_page: bool = False  # 個票式: each person on a sheet of their own

@@ -1,0 +1,128 @@
+"""Paints one planned page of a certificate: tint, title, tables, closing block, code, marks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.pdfgen.canvas import Canvas
+
+from printing import geometry as g
+from printing.model import Composition
+from printing.paginate import PagePlan, Row
+from printing.seal_art import draw_impression, draw_office_seal
+from printing.security.microtext import draw_microtext
+from printing.security.qr import draw_code
+from printing.security.sample_mark import draw_sample_mark
+from printing.security.tint import FORM_NAME
+
+RULE = 0.6
+GRID = (0.25, 0.25, 0.25)
+HEADING_FILL = (0.9, 0.9, 0.9)
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What every page of one certificate shows besides its rows."""
+
+    issue_number: str
+    issue_date: str  # 和暦
+    mayor_title: str
+    mayor_name: str
+    office_seal_text: str  # e.g. 七星市長之印
+    microtext: str
+    office: str  # optional 証明書発行担当 line
+    sample: bool
+
+
+def paint_page(
+    canvas: Canvas, font: str, composition: Composition, header: tuple[Row, ...], plan: PagePlan,
+    facts: PageFacts, page: int, pages: int, code: bytes,
+) -> None:
+    canvas.doForm(FORM_NAME)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFont(font, 9)
+    canvas.drawRightString(g.RIGHT, g.ISSUE_NUMBER_BASELINE, f"発行番号　{facts.issue_number}")
+    canvas.setFont(font, g.TITLE_SIZE)
+    canvas.drawCentredString(g.PAGE_WIDTH / 2, g.TITLE_BASELINE, composition.title)
+    y = _table(canvas, font, header, g.TABLE_TOP)
+    y = _table(canvas, font, plan.rows, y - (6 if header else 0))
+    if plan.closing:
+        _closing(canvas, font, composition.attestation, facts, y)
+    canvas.setStrokeColorRGB(*GRID)
+    draw_microtext(canvas, font, facts.microtext, g.LEFT, g.MICROTEXT_BASELINE, g.CONTENT_WIDTH)
+    draw_code(canvas, code, g.CODE_X, g.CODE_Y, g.CODE_SIZE)
+    canvas.setFont(font, 6.5)
+    canvas.drawString(g.CLOSING_X, g.CODE_NOTE_BASELINE, "左の2次元コードには、この頁の記載事項と発行者の電子署名が入っています。")
+    canvas.drawString(g.CLOSING_X, g.CODE_NOTE_BASELINE - 9, "地紋に「複写」の文字が浮き出ている用紙は、原本ではありません。")
+    canvas.setFont(font, 9)
+    canvas.drawCentredString(g.PAGE_WIDTH / 2, g.PAGE_NUMBER_BASELINE, f"{page} / {pages}")
+    if facts.sample:
+        draw_sample_mark(canvas, font)
+
+
+def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float) -> float:
+    """Rows as a ruled two-column table from ``top`` down; returns the y below the last row."""
+    if not rows:
+        return top
+    canvas.saveState()
+    canvas.setStrokeColorRGB(*GRID)
+    canvas.setLineWidth(RULE)
+    y = top
+    for row in rows:
+        y -= row.height
+        if row.item is None:
+            _heading(canvas, font, row, y)
+        else:
+            _item(canvas, font, row, y)
+    canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, top - y, stroke=1, fill=0)
+    canvas.restoreState()
+    return y
+
+
+def _heading(canvas: Canvas, font: str, row: Row, y: float) -> None:
+    canvas.setFillColorRGB(*HEADING_FILL)
+    canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, row.height, stroke=1, fill=1)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFont(font, 10.5)
+    text = row.section.heading + ("（続き）" if row.continued else "")
+    canvas.drawString(g.LEFT + g.CELL_PAD, y + 5, text)
+    if row.section.mark:
+        canvas.setFont(font, 9)
+        x = g.RIGHT - 40
+        canvas.rect(x - 3, y + 3, 32, row.height - 6, stroke=1, fill=0)
+        canvas.drawString(x + 1, y + 5.5, row.section.mark)
+
+
+def _item(canvas: Canvas, font: str, row: Row, y: float) -> None:
+    value_x = g.LEFT + g.LABEL_WIDTH
+    canvas.line(g.LEFT, y, g.RIGHT, y)
+    canvas.line(value_x, y, value_x, y + row.height)
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFont(font, g.TEXT_SIZE)
+    first = y + row.height - g.CELL_PAD - g.TEXT_SIZE
+    canvas.drawString(g.LEFT + g.CELL_PAD, first, row.item.label)
+    if row.item.drawn_as_seal:
+        draw_impression(canvas, font, row.item.value, value_x + 48, y + row.height / 2, row.height - 12)
+        return
+    for number, line in enumerate(row.lines):
+        canvas.drawString(value_x + g.CELL_PAD, first - number * g.LEADING, line)
+
+
+def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, y: float) -> None:
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.setFont(font, 10)
+    canvas.drawRightString(g.RIGHT - 8, y - 15, "以下余白")
+    canvas.setFont(font, 10.5)
+    y = g.ATTESTATION_BASELINE
+    for line in g.wrap(attestation, font, 10.5, g.RIGHT - g.CLOSING_X):
+        canvas.drawString(g.CLOSING_X, y, line)
+        y -= 14
+    canvas.drawString(g.CLOSING_X + 10, y - 4, facts.issue_date)
+    if facts.office:
+        canvas.setFont(font, 8)
+        canvas.drawString(g.CLOSING_X + 10, y - 16, facts.office)
+    seal_x, seal_y = g.OFFICE_SEAL_CENTER
+    canvas.setFont(font, 13)
+    canvas.drawRightString(seal_x - g.OFFICE_SEAL_SIZE / 2 - 6, seal_y - 12, f"{facts.mayor_title}　{facts.mayor_name}")
+    draw_office_seal(canvas, font, facts.office_seal_text, seal_x, seal_y, g.OFFICE_SEAL_SIZE)
+    canvas.setFont(font, 6.5)
+    canvas.drawCentredString(seal_x, seal_y - g.OFFICE_SEAL_SIZE / 2 - 8, "この印は黒色です")

@@ -1,0 +1,32 @@
+"""``kiosk verify`` output: one verdict line, then each page's signed items for a person to compare."""
+from __future__ import annotations
+
+from kiosk.kinds import CertificateKind
+from printing.verify import Report, Verdict
+
+_VERDICT_JA = {Verdict.VALID: "有効", Verdict.TAMPERED: "改ざん・不一致", Verdict.UNKNOWN_KEY: "発行者の鍵が不明"}
+
+
+def describe(file: str, report: Report) -> str:
+    lines = [f"{file}: {report.verdict.value} ({_VERDICT_JA[report.verdict]})"]
+    for page in report.pages:
+        seal = page.seal
+        try:
+            title = CertificateKind(seal.kind).title_ja
+        except ValueError:
+            title = seal.kind
+        lines.append("")
+        lines.append(
+            f"{page.where}: {page.verdict.value} — {title}, 発行番号 {seal.issue_number}, "
+            f"{seal.page}/{seal.pages} 頁, {seal.issued_at}, 発行者コード {seal.municipality_code}"
+            + (", 見本 (demo key)" if seal.demo else "")
+        )
+        if page.verdict is Verdict.UNKNOWN_KEY:
+            lines.append(f"  no public seal key for municipality {seal.municipality_code}: the signature was not checked")
+        elif page.verdict is Verdict.TAMPERED and not page.differences:
+            lines.append("  the signature does not match: the code was altered or another key signed it")
+        for difference in page.differences:
+            lines.append(f"  ! {difference}")
+        lines.append("  signed items (hold them against the paper):")
+        lines.extend(f"    {item.label}: {item.value}" for item in seal.items)
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""The certificate renderer on documents issued by the real center for demo residents: every
+item of the document data is in the PDF's text, nothing of another resident is, every font is
+embedded, and each page carries the 見本 mark, page x / y, 発行番号 and the signed code."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import json
+import re
+from dataclasses import fields, is_dataclass
+from datetime import date, datetime
+
+import pytest
+from pypdf import PdfReader
+
+from kiosk.config import ASSETS
+from kiosk.documents import CertificateDocument
+from kiosk.kinds import CertificateKind
+from printing.renderer import ReportlabRenderer
+from printing.samples import SAMPLES, issue_samples
+from printing.security.signer import SealSigner
+from printing.wareki import wareki, wareki_fiscal_year, wareki_year
+
+
+@pytest.fixture(scope="module")
+def issued(provisioned_dir, tmp_path_factory):
+    """file name -> (document, pdf bytes), issued through the real center."""
+    from kiosk.config import load_config
+
+    config = dataclasses.replace(load_config(), data_dir=provisioned_dir)
+    return {order.file: pair for order, pair in zip(SAMPLES, issue_samples(config))}
+
+
+@functools.cache
+def text_of(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def expected_values(value, name: str = "") -> list[str]:
+    """Every printed value of the document data, as the layouts print it."""
+    if is_dataclass(value):
+        return [v for f in fields(value) for v in expected_values(getattr(value, f.name), f.name)]
+    if isinstance(value, tuple):
+        return [v for item in value for v in expected_values(item, name)]
+    if value is None or isinstance(value, bool):
+        return []  # not chosen, or a flag that picks wording (世帯全員, 除籍, 課税)
+    if isinstance(value, datetime):
+        return [wareki(value.date())]
+    if isinstance(value, date):
+        return [wareki(value)]
+    if isinstance(value, int):
+        if name == "fiscal_year":
+            return [wareki_fiscal_year(value)]
+        return [wareki_year(value)] if name == "income_year" else [f"{value:,}"]
+    return [str(value)]
+
+
+def test_one_sample_of_every_kind(issued):
+    kinds = {document.kind for document, _ in issued.values()}
+    assert kinds == set(CertificateKind)
+
+
+@pytest.mark.parametrize("file", [order.file for order in SAMPLES])
+def test_every_item_of_the_document_is_printed(issued, file):
+    document, pdf = issued[file]
+    text = squeeze("".join(text_of(pdf)))
+    for value in expected_values(document.body) + [document.issue_number, document.authority.mayor_name]:
+        assert squeeze(value) in text, f"{file}: a value is missing"
+
+
+@pytest.mark.parametrize("file", [order.file for order in SAMPLES])
+def test_nothing_of_another_resident_is_printed(issued, file):
+    document, pdf = issued[file]
+    data = squeeze("".join(expected_values(document.body)))
+    text = squeeze("".join(text_of(pdf)))
+    residents = json.loads((ASSETS / "demo" / "residents.json").read_text(encoding="utf-8"))["residents"]
+    for resident in residents:
+        name = resident["name"]["family"] + resident["name"]["given"]
+        for value in (name, resident["address"], resident["my_number"]):
+            if value and squeeze(value) not in data:
+                assert squeeze(value) not in text, f"{file}: data of {resident['resident_ref']} printed"
+
+
+@pytest.mark.parametrize("file", [order.file for order in SAMPLES])
+def test_every_page_is_numbered_marked_and_closed_once(issued, file):
+    document, pdf = issued[file]
+    pages = text_of(pdf)
+    for number, page in enumerate(pages, start=1):
+        assert f"{number} / {len(pages)}" in page
+        assert "見本" in page and document.issue_number in page and document.kind.title_ja in page
+    assert "以下余白" in pages[-1] and all("以下余白" not in page for page in pages[:-1])
+    assert "住民票コード" not in "".join(pages)
+
+
+@pytest.mark.parametrize("file", [order.file for order in SAMPLES])
+def test_every_font_is_embedded(issued, file):
+    _, pdf = issued[file]
+    reader = PdfReader(io.BytesIO(pdf))
+    seen = 0
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in [d.get_object() for d in font.get("/DescendantFonts", [font])]:
+                descriptor = descendant["/FontDescriptor"].get_object()
+                assert "/FontFile2" in descriptor, f"{descendant['/BaseFont']} not embedded"
+                assert re.match(r"/[A-Z]{6}\+BIZUDMincho", str(descendant["/BaseFont"])), "not a subset"
+                seen += 1
+    assert seen
+
+
+def test_household_form_continues_over_pages_and_per_person_form_gives_each_a_sheet(issued):
+    household_doc, household = issued["juminhyo.pdf"]
+    per_person_doc, per_person = issued["juminhyo-per-person.pdf"]
+    persons = household_doc.body.persons
+    assert len(persons) == 4 and len(text_of(household)) >= 2
+    sheets = text_of(per_person)
+    assert len(sheets) == len(per_person_doc.body.persons)
+    for sheet, person in zip(sheets, per_person_doc.body.persons):
+        assert squeeze(person.name) in squeeze(sheet)
+        assert "住所" in sheet and "世帯主" in sheet  # the household header repeats on every sheet
+
+
+def test_whole_and_partial_households_get_their_own_attestation(issued):
+    whole = "".join(text_of(issued["juminhyo.pdf"][1]))
+    self_only = "".join(text_of(issued["juminhyo-foreign.pdf"][1]))
+    assert "世帯全員の住民票の原本と相違ない" in whole
+    assert "世帯の一部の住民票の原本と相違ない" in self_only
+
+
+def test_copies_repeat_the_pages_and_the_same_document_gives_the_same_bytes(issued, provisioned_dir):
+    document, pdf = issued["inkan.pdf"]
+    renderer = ReportlabRenderer(SealSigner(provisioned_dir))
+    assert renderer.render(document) == pdf
+    two = text_of(renderer.render(dataclasses.replace(document, copies=2)))
+    assert len(two) == 2 and two[0] == two[1]
+
+
+def test_a_one_page_certificate_stays_small(issued):
+    assert all(len(pdf) <= 80 * 1024 for _, pdf in issued.values() if len(text_of(pdf)) == 1)
+
+
+def test_the_sample_mark_cannot_be_switched_off_while_the_demo_pki_signs(issued, provisioned_dir):
+    document, _ = issued["tax_shotoku.pdf"]
+    real = dataclasses.replace(document, demo=False)
+    pages = text_of(ReportlabRenderer(SealSigner(provisioned_dir)).render(real))
+    assert all("見本" in page and "SAMPLE" in page for page in pages)

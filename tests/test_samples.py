@@ -1,0 +1,27 @@
+"""`kiosk sample --all DIR`: one certificate of every kind, issued through the real center and
+renderer, each verifying as valid against the data directory's seal keys."""
+from __future__ import annotations
+
+import shutil
+
+from kiosk.cli import main
+from kiosk.kinds import CertificateKind
+from printing.samples import SAMPLES
+from printing.verify import Verdict, verify_file
+from printing.verify_cli import public_key
+from tests.conftest import need_real_stack
+
+
+def test_sample_all_writes_every_kind_and_each_verifies(provisioned_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(provisioned_dir))
+    out = tmp_path / "samples"
+    assert main(["sample", "--all", str(out)]) == 0
+    written = sorted(p.name for p in out.glob("*.pdf"))
+    assert written == sorted(order.file for order in SAMPLES)
+    assert {order.kind for order in SAMPLES} == set(CertificateKind)
+    assert capsys.readouterr().out.count(".pdf") == len(SAMPLES)
+    need_real_stack(bool(shutil.which("pdftoppm")), "poppler-utils missing")
+    for name in written:
+        report = verify_file(out / name, lambda code: public_key(provisioned_dir, code))
+        assert report.verdict is Verdict.VALID, name
+        assert [(p.seal.page, p.seal.pages) for p in report.pages] == [(n, len(report.pages)) for n in range(1, len(report.pages) + 1)]
