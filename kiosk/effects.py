@@ -113,9 +113,17 @@ class PollPrintJobs:
     family = "printer"
 
 
+@dataclass(frozen=True)
+class CancelPrintJobs:
+    session_id: str
+    job_ids: tuple[str, ...]
+    family = "printer"
+
+
 Effect = Union[
     ProbeCard, AuthenticateCard, LoadOffers, IssueDocuments, EndCenterSession, EnableCash,
     DisableCash, StackCash, ReturnCash, DispenseChange, PrintDocument, PrintReceipt, PollPrintJobs,
+    CancelPrintJobs,
 ]
 
 _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?!s)")
@@ -197,6 +205,10 @@ class EffectRunner:
         except Exception as exc:  # a renderer or spooler failure becomes a failed job, never a crash
             return PrintJobSubmitted(session_id, index, None, 0, type(exc).__name__)
         return PrintJobSubmitted(session_id, index, job_id, count_pages(pdf))
+
+    def _CancelPrintJobs(self, e: CancelPrintJobs) -> None:
+        for job_id in e.job_ids:
+            self._printer.cancel(job_id)
 
     def _PollPrintJobs(self, e: PollPrintJobs) -> Event:
         return PrintJobsPolled(e.session_id, tuple((j, self._printer.job_status(j)) for j in e.job_ids))

@@ -219,6 +219,7 @@ class ScenarioRunner:
     def _clear_fault(self, family: str) -> None:
         if family == "printer":
             self._k.printer.clear_fault()
+            self._k.printer.resume()  # a paused queue stays paused until someone resumes it
         elif family == "cash":
             self._k.cash.clear()
         elif family == "reader":

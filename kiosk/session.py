@@ -533,15 +533,17 @@ class SessionFlow:
 
     def _give_up_printing(self) -> list[fx.Effect]:
         s = self._s
-        for job_id, job in s.jobs.items():
-            if not job.state.final:
-                job.state = JobState.FAILED
-                self._record(EventType.PRINT_FAILED, job.amount, f"{job_id} timeout")
+        given_up = tuple(j for j, job in s.jobs.items() if not job.state.final)
+        for job_id in given_up:
+            s.jobs[job_id].state = JobState.FAILED
+            self._record(EventType.PRINT_FAILED, s.jobs[job_id].amount, f"{job_id} timeout")
         for i, d in enumerate(s.documents):
             if i not in {j.index for j in s.jobs.values()}:
                 s.jobs[f"unsubmitted-{i}"] = _PrintJob(i, d.fee, 0, JobState.FAILED)
                 self._record(EventType.PRINT_FAILED, d.fee, f"{d.kind.value}: not submitted")
-        return self._settle_printing()
+        # Refunded now, so it must never come out later when the queue is resumed.
+        cancel = [fx.CancelPrintJobs(s.id, given_up)] if given_up else []
+        return cancel + self._settle_printing()
 
     def _abandon(self, code: NoticeCode, refusal=None) -> list[fx.Effect]:
         """End the session early: give back what was inserted; the card must be taken."""

@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # a venv and the pyscard build (it compiles against the PC/SC headers)
   python3 python3-venv python3-dev gcc libc6-dev libpcsclite-dev
+  # pycups builds against the CUPS headers
+  libcups2-dev
   # Qt (PySide6) offscreen and under Xvfb
   libglib2.0-0 libgl1 libegl1 libfontconfig1 libxkbcommon0 libdbus-1-3
   xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0

@@ -65,6 +65,12 @@ class FolderPrinter(Printer):
             return JobStatus(JobState.FAILED, failed.read_text(encoding="ascii"))
         return JobStatus(JobState.FAILED, UNKNOWN_JOB)
 
+    def cancel(self, job_id: str) -> None:
+        held = self._path(job_id, HELD)
+        if _JOB_ID.fullmatch(job_id) and held.exists():
+            self._write(job_id, FAILED, b"canceled")
+            held.unlink()
+
     def health(self) -> PrinterHealth:
         return PrinterHealth(self._state, "" if self._state.can_print else self._state.value)
 

@@ -61,6 +61,10 @@ class Printer(ABC):
     def job_status(self, job_id: str) -> JobStatus: ...
 
     @abstractmethod
+    def cancel(self, job_id: str) -> None:
+        """Make sure a job the kiosk gave up on (and refunded) never prints later."""
+
+    @abstractmethod
     def health(self) -> PrinterHealth: ...
 
     def resume(self) -> None:

@@ -102,3 +102,13 @@ class PrinterContract:
         printer.resume()
         assert printer_driver.settle(printer, job_id).state is JobState.COMPLETED
         assert printer.health().ok
+
+    def test_a_cancelled_held_job_never_prints_after_resume(self, printer, printer_driver):
+        printer_driver.fault(PrinterState.PAUSED)
+        job_id = printer.submit(one_page_pdf(), "given-up")
+        assert printer_driver.settle(printer, job_id).state is JobState.PENDING
+        printer.cancel(job_id)
+        printer_driver.clear()
+        printer.resume()
+        assert printer_driver.settle(printer, job_id).state is JobState.FAILED
+        assert printer_driver.output(job_id) is None
