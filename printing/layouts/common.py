@@ -1,8 +1,8 @@
 """Item builders several layouts share: a 住民票 person, a 戸籍 person, a tax record."""
 from __future__ import annotations
 
-from kiosk.documents import JuminhyoPerson, KosekiPerson, TaxBody
-from printing.model import Item, Section
+from kiosk.documents import CertificateDocument, JuminhyoPerson, KosekiBody, KosekiPerson, TaxBody
+from printing.model import Composition, Item, Section
 from printing.wareki import wareki, wareki_fiscal_year, wareki_year
 
 
@@ -71,4 +71,26 @@ def tax_items(body: TaxBody) -> tuple[Item, ...]:
         ("氏名", body.name),
         ("生年月日", wareki(body.birth_date)),
         ("住所", body.address),
+    )
+
+
+def tax_amounts(body: TaxBody) -> tuple[Item, ...]:
+    return present(
+        ("総所得金額", yen(body.total_income)),
+        ("課税標準額", yen(body.taxable_income)),
+        ("市町村民税額", yen(body.municipal_tax)),
+        ("道府県民税額", yen(body.prefectural_tax)),
+        ("扶養親族の数", f"{body.dependents}人"),
+        ("課税区分", "課税" if body.taxed else "非課税"),
+    )
+
+
+def koseki_composition(document: CertificateDocument, attestation: str) -> Composition:
+    """Both 戸籍 forms print the persons they were given; only the 認証文 differs."""
+    body: KosekiBody = document.body
+    return Composition(
+        title=document.kind.title_ja,
+        header=present(("本籍", body.honseki), ("筆頭者", body.hittousha)),
+        sections=tuple(s for person in body.persons for s in koseki_person(person)),
+        attestation=attestation,
     )

@@ -1,8 +1,8 @@
 """戸籍個人事項証明書: only the chosen persons of the 戸籍."""
 from __future__ import annotations
 
-from kiosk.documents import CertificateDocument, KosekiBody
-from printing.layouts.common import koseki_person, present
+from kiosk.documents import CertificateDocument
+from printing.layouts.common import koseki_composition
 from printing.layouts.style import LayoutStyle
 from printing.model import Composition
 
@@ -10,10 +10,4 @@ ATTESTATION = "これは、戸籍中の一部の者について記録されて�
 
 
 def compose(document: CertificateDocument, style: LayoutStyle) -> Composition:
-    body: KosekiBody = document.body
-    return Composition(
-        title=document.kind.title_ja,
-        header=present(("本籍", body.honseki), ("筆頭者", body.hittousha)),
-        sections=tuple(s for person in body.persons for s in koseki_person(person)),
-        attestation=ATTESTATION,
-    )
+    return koseki_composition(document, ATTESTATION)
