@@ -1,7 +1,7 @@
 """The card side of the JPKI exchange: a demo card file answering command APDUs.
 
 Bytes in, bytes out, with no transport here, so the same object can sit behind the in-process
-simulated reader or, later, a vpcd connection (``power_on``/``power_off``/``reset`` map onto
+simulated reader or a vpcd connection (hardware/card/vpcd.py) (``power_on``/``power_off``/``reset`` map onto
 vpcd's control bytes).
 
 Decisions where jpki.md is silent, single-source or UNVERIFIED:
@@ -14,9 +14,12 @@ Decisions where jpki.md is silent, single-source or UNVERIFIED:
   VERIFY forms answer ``6A 88`` (referenced data not found).
 - Phone tokens refuse READ BINARY of the auth certificate with ``69 82`` until the PIN is
   verified (jpki/myna #6).
-- Only the EFs the kiosk needs exist (0006, 000A, 000B, 0017, 0018); the sign-side EFs answer
-  ``6A 82``. Short APDUs only (extended lengths: ``67 00``); SFI addressing is not emulated
-  (``6A 86``); a command that needs a different current EF answers ``69 86``.
+- Only the EFs the kiosk needs exist (0006, 000A, 000B, 0017, 0018), and the sign password EF
+  001B, without which OpenSC's JPKI driver refuses the card: the demo card holds no password, so
+  the empty VERIFY reports the tries left (5, kept in memory only: the kiosk never uses it) and
+  every password is wrong. The other sign-side EFs answer ``6A 82``.
+- Short APDUs only (extended lengths: ``67 00``); SFI addressing is not emulated (``6A 86``);
+  a command that needs a different current EF answers ``69 86``.
 - The verified state lives until the JPKI AID is selected again, the card is reset or powered
   off, or a VERIFY fails.
 """
@@ -59,6 +62,7 @@ from hardware.card.jpki_files import (
     EF_AUTH_CERT,
     EF_AUTH_KEY,
     EF_AUTH_PIN,
+    EF_SIGN_PIN,
     EF_TOKEN,
     INS_READ_BINARY,
     INS_SELECT,
@@ -70,6 +74,7 @@ from hardware.card.jpki_files import (
     P2_CURRENT_KEY,
     P2_NO_FCI,
     PHONE_TOKEN_LABELS,
+    SIGN_PASSWORD_MAX_TRIES,
     TOKEN_LABEL_BYTES,
 )
 from kiosk.pin import PIN_LENGTH
@@ -100,10 +105,11 @@ class JpkiCardEmulator:
         self._tries = tries
         self._key = _load_key(card)
         self._binary_files = _binary_files(card)
-        self._present_efs = set(self._binary_files) | {EF_AUTH_PIN}
+        self._present_efs = set(self._binary_files) | {EF_AUTH_PIN, EF_SIGN_PIN}
         if self._key is not None:
             self._present_efs.add(EF_AUTH_KEY)
         self._is_phone = card.token_label in PHONE_TOKEN_LABELS
+        self._sign_password_tries = SIGN_PASSWORD_MAX_TRIES
         self._powered = False
         self._session = _Session()
         self._handlers: dict[tuple[int, int], Callable[[Command], bytes]] = {
@@ -181,6 +187,8 @@ class JpkiCardEmulator:
     def _verify(self, command: Command) -> bytes:
         if (command.p1, command.p2) != (0x00, P2_CURRENT_KEY):
             return status(SW_WRONG_P1P2)
+        if self._session.current_ef == EF_SIGN_PIN and command.le is None:
+            return self._verify_sign_password(bool(command.data))
         if command.le is not None or len(command.data) not in (0, PIN_LENGTH):
             return status(SW_WRONG_LENGTH)
         if self._session.current_ef != EF_AUTH_PIN:
@@ -199,6 +207,14 @@ class JpkiCardEmulator:
         self._session.verified = False
         self._tries.set(tries - 1)
         return status(SW_TRIES_LEFT | (tries - 1))
+
+    def _verify_sign_password(self, with_password: bool) -> bytes:
+        if self._sign_password_tries == 0:
+            return status(SW_REFERENCE_DATA_BLOCKED)
+        if with_password:
+            self._session.verified = False
+            self._sign_password_tries -= 1
+        return status(SW_TRIES_LEFT | self._sign_password_tries)
 
     def _sign(self, command: Command) -> bytes:
         if (command.p1, command.p2) != (0x00, P2_CURRENT_KEY):

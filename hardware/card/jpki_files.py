@@ -14,6 +14,8 @@ EF_AUTH_CA_CERT = 0x000B
 EF_AUTH_KEY = 0x0017  # 利用者証明用秘密鍵
 EF_AUTH_PIN = 0x0018  # the 4-digit 利用者証明用 PIN
 AUTH_PIN_MAX_TRIES = 3
+EF_SIGN_PIN = 0x001B  # 署名用パスワード: the kiosk never uses it; OpenSC reads its counter when it binds
+SIGN_PASSWORD_MAX_TRIES = 5
 
 CLA_ISO = 0x00
 CLA_PROPRIETARY = 0x80  # COMPUTE DIGITAL SIGNATURE is a proprietary-class command on JPKI

@@ -4,16 +4,8 @@ Beside the port it has an operator/scenario API: insert or remove a demo card by
 demo cards, and inject faults (the card pulled mid-signature, the reader unplugged). Events go to
 the listener synchronously, on the thread of the call that caused them.
 
-Decisions the port leaves open:
+Decisions the port leaves open (the probe and VERIFY-then-sign ones are in ``reader_steps``):
 
-- ``probe`` reads the certificate only from a My Number card whose PIN is usable: a blocked or
-  PIN-less card cannot authenticate and the old 住基カード is refused. A phone wants the PIN
-  before its certificate (jpki.md §9), so ``verify_and_sign`` reads it between VERIFY and the
-  signature and returns it in ``Signed.certificate_der``; for a card it never re-reads it.
-- ``verify_and_sign`` answers ``CardFault`` without any APDU when the last probe found no usable
-  PIN other than a blocked one (a face-auth card, a non-JPKI card), or when the card was not
-  probed since it went in: the port has no outcome for these and the flow learns them from
-  ``probe`` first.
 - An unplugged reader is a FAULT (someone has to plug it back); a card in it counts as removed.
 - ``pull_during_next_sign``: the card leaves as the signing command reaches it, so
   ``CardRemoved`` reaches the listener from inside ``verify_and_sign``, before ``CardGone`` is
@@ -22,21 +14,16 @@ Decisions the port leaves open:
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, NamedTuple
 
 from hardware.card.apdu import ApduLog, ApduTransport, CardAbsent
 from hardware.card.card_file import PinTryCounter, card_path, list_demo_cards, load_demo_card
 from hardware.card.emulator import JpkiCardEmulator
-from hardware.card.jpki import (
-    JpkiSession,
-    PinNotSet,
-    PinVerified,
-    ProtocolError,
-    VerifyRefused,
-)
+from hardware.card.jpki import JpkiSession, ProtocolError
 from hardware.card.jpki_files import CLA_PROPRIETARY, INS_SIGN
+from hardware.card.reader_steps import read_probe, refusal_before_verify, verify_then_sign, with_last_pin_status
 from kiosk.health import Availability, DeviceHealth, DeviceState
 from kiosk.pin import Pin
 from kiosk.ports.card import (
@@ -47,18 +34,11 @@ from kiosk.ports.card import (
     CardProbe,
     CardReader,
     CardRemoved,
-    PinBlocked,
-    PinState,
     ReaderHealthChanged,
-    Signed,
     SignOutcome,
-    TokenKind,
-    WrongPin,
 )
 
 READER_NAME = "Simulated card reader"
-_PHONES = (TokenKind.PHONE_ANDROID, TokenKind.PHONE_IPHONE)
-_CAN_SIGN_AFTER_PROBE = (TokenKind.MY_NUMBER_CARD, *_PHONES)
 _SIGN_HEADER = bytes((CLA_PROPRIETARY, INS_SIGN))
 
 
@@ -138,7 +118,7 @@ class SimulatedCardReader(CardReader):
                 return CardGone()
             slot.probe = None  # a failed probe must not leave an older one to act on
             try:
-                slot.probe = self._read_probe(slot.session)
+                slot.probe = read_probe(slot.session)
             except CardAbsent:
                 return CardGone()
             except ProtocolError as error:
@@ -151,14 +131,12 @@ class SimulatedCardReader(CardReader):
                 slot = self._powered_slot()
                 if slot is None:
                     return CardGone()
-                probe = slot.probe
-                if probe is None:
-                    return CardFault("card not probed since it was inserted")
-                if probe.pin_state is PinState.BLOCKED:
-                    return PinBlocked()
-                if probe.pin_state is not PinState.USABLE or probe.token not in _CAN_SIGN_AFTER_PROBE:
-                    return CardFault("card has no usable PIN")
-                return self._verify_then_sign(slot, probe.token, pin, challenge)
+                refusal = refusal_before_verify(slot.probe)
+                if refusal is not None:
+                    return refusal
+                outcome = verify_then_sign(slot.session, slot.probe.token, pin, challenge)
+                slot.probe = with_last_pin_status(slot.probe, slot.session)
+                return outcome
         finally:
             pin.wipe()
 
@@ -220,42 +198,6 @@ class SimulatedCardReader(CardReader):
                 self._emit(CardInserted(READER_NAME))
 
     # --- inside
-
-    def _read_probe(self, session: JpkiSession) -> CardProbe:
-        token = session.token_kind()
-        if token not in _CAN_SIGN_AFTER_PROBE:
-            return CardProbe(token)
-        pin = session.pin_status()
-        certificate = None
-        if token is TokenKind.MY_NUMBER_CARD and pin.state is PinState.USABLE:
-            certificate = session.read_auth_certificate()
-        return CardProbe(token, pin.state, pin.tries_left, certificate)
-
-    def _verify_then_sign(self, slot: _CardInSlot, token: TokenKind, pin: Pin, challenge: bytes) -> SignOutcome:
-        session = slot.session
-        try:
-            outcome = session.verify(pin)
-            self._remember_pin_status(slot)
-            match outcome:
-                case PinVerified():
-                    certificate = session.read_auth_certificate() if token in _PHONES else None
-                    return Signed(session.sign(challenge), certificate)
-                case WrongPin() | PinBlocked():
-                    return outcome
-                case PinNotSet():
-                    return CardFault("card has no PIN")
-                case VerifyRefused(reason=reason):
-                    return CardFault(reason)
-        except CardAbsent:
-            return CardGone()
-        except ProtocolError as error:
-            return CardFault(str(error))
-
-    def _remember_pin_status(self, slot: _CardInSlot) -> None:
-        """Keep the probe in step with the card, so a later call refuses locally once blocked."""
-        status = slot.session.last_pin_status
-        if slot.probe is not None and status is not None:
-            slot.probe = replace(slot.probe, pin_state=status.state, tries_left=status.tries_left)
 
     def _powered_slot(self) -> _CardInSlot | None:
         return self._slot if self.card_present() else None
