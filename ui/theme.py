@@ -73,7 +73,7 @@ class Theme:
         QLabel[role="big"] {{ font-size: {round(big * 1.3)}px; font-weight: bold; }}
         QLabel[role="small"] {{ font-size: {max(22, round(b * 0.8))}px; }}
         QLabel[role="warning"] {{ background: {WARNING}; color: {PAPER}; padding: {self.px(16)}px; font-weight: bold; }}
-        QLabel[role="note"] {{ background: {WARNING_BG}; padding: {self.px(16)}px; }}
+        QLabel[role="note"] {{ background: {WARNING_BG}; padding: {self.px(12)}px; font-size: {max(22, round(b * 0.8))}px; }}
         QLabel[role="demo"] {{ background: {DEMO}; color: {PAPER}; font-weight: bold; padding: 4px 16px; }}
         QFrame[role="card"] {{ background: {MUTED_BG}; border: 2px solid {INK}; border-radius: 8px; }}
         QFrame[role="card"] QLabel {{ background: transparent; }}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy
 
 from kiosk import events as ev
 from kiosk.catalog.model import DayRule
@@ -24,6 +24,8 @@ class AttractPage(Page):
         self.hours = text("", align=Qt.AlignmentFlag.AlignCenter)
         self.municipalities = text("small", align=Qt.AlignmentFlag.AlignCenter)
         self.notices = text("note")
+        # word-wrapped: the layout must give it the height its lines need, never clip it
+        self.notices.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.kiosk_id = touch("", "operator_corner")
         self.kiosk_id.setFlat(True)
         self.kiosk_id.setStyleSheet("border: none; font-size: 18px;")
