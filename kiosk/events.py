@@ -62,6 +62,11 @@ class AddAnotherKindTouched:
 
 
 @dataclass(frozen=True)
+class BackToOrderTouched:
+    """Changed one's mind on the kind screen: back to the order as it stands."""
+
+
+@dataclass(frozen=True)
 class LineRemoved:
     kind: CertificateKind
     municipality_code: str
@@ -173,7 +178,7 @@ class Tick:
 
 Event = Union[
     StartTouched, CancelTouched, StillHereTouched, PinEntered, MunicipalityChosen, KindChosen,
-    LineEdited, AddAnotherKindTouched, LineRemoved, OrderConfirmed, FinishTouched,
+    LineEdited, AddAnotherKindTouched, BackToOrderTouched, LineRemoved, OrderConfirmed, FinishTouched,
     CardWasInserted, CardWasRemoved, CoinOrBillCredited, CoinOrBillRejected, CashUnitFailed,
     CardProbed, CardAuthenticated, OffersLoaded, DocumentsIssued, CashReturned, CashStacked,
     ChangeDispensed, PrintJobSubmitted, PrintJobsPolled, Tick,

@@ -33,7 +33,7 @@ from kiosk.session_view import Screen, SessionView
 
 ACTIONS = (
     "card", "remove_card", "start", "pin", "municipality", "kind", "set", "copies", "add_another",
-    "remove_line", "confirm", "insert", "cancel", "still_here", "finish", "wait", "fault", "clear_fault",
+    "remove_line", "back_to_order", "confirm", "insert", "cancel", "still_here", "finish", "wait", "fault", "clear_fault",
 )
 EXPECTATIONS = (
     "screen", "notice", "tries_left", "refusal", "paid", "due", "change", "refund_owed",
@@ -175,6 +175,8 @@ class ScenarioRunner:
             post(ev.LineEdited(line.with_options(**changes) if changes else line))
         elif a == "add_another":
             post(ev.AddAnotherKindTouched())
+        elif a == "back_to_order":
+            post(ev.BackToOrderTouched())
         elif a == "remove_line":
             post(ev.LineRemoved(CertificateKind(v), view.municipality_code or ""))
         elif a == "confirm":

@@ -43,7 +43,7 @@ _AUTH_NOTICES = {
 
 _TOUCHES = (
     ev.StartTouched, ev.CancelTouched, ev.StillHereTouched, ev.PinEntered, ev.MunicipalityChosen,
-    ev.KindChosen, ev.LineEdited, ev.AddAnotherKindTouched, ev.LineRemoved, ev.OrderConfirmed,
+    ev.KindChosen, ev.LineEdited, ev.AddAnotherKindTouched, ev.BackToOrderTouched, ev.LineRemoved, ev.OrderConfirmed,
     ev.FinishTouched,
 )
 
@@ -208,6 +208,12 @@ class SessionFlow:
             s.order = s.order.with_line(s.draft)
             s.draft = None
         self._screen = Screen.KIND
+        return []
+
+    def _on_BackToOrderTouched(self, e: ev.BackToOrderTouched) -> list[fx.Effect]:
+        s = self._s
+        if self._screen is Screen.KIND and s is not None and s.order.lines:
+            self._screen = Screen.ORDER
         return []
 
     def _on_LineRemoved(self, e: ev.LineRemoved) -> list[fx.Effect]:

@@ -15,6 +15,8 @@ class KindPage(Page):
         self.where = text("")
         self.loading = text("note")
         self.in_order = text("note")
+        self.back = touch("", "back_to_order")
+        self.back.clicked.connect(lambda: self.post(ev.BackToOrderTouched()))
         self.switch = QHBoxLayout()
         inner = QWidget()
         self.grid = QGridLayout(inner)
@@ -29,6 +31,7 @@ class KindPage(Page):
         self.box.addWidget(self.loading)
         self.box.addWidget(scroll, 1)
         self.box.addWidget(self.in_order)
+        self.box.addWidget(self.back)
         self._widgets: list[QWidget] = []
         self._key = None
 
@@ -41,6 +44,8 @@ class KindPage(Page):
         self.loading.setText(tr("kind.loading"))
         lines = view.order.lines
         self.in_order.setVisible(bool(lines))
+        self.back.setVisible(bool(lines))
+        self.back.setText(tr("kind.back_to_order"))
         self.in_order.setText(tr("kind.in_order", kinds="、".join(tr(f"kind.{l.kind.value}") for l in lines),
                                  total=tr.yen(view.order.total)))
         key = (view.offers, view.municipalities, view.municipality_code, tr.language)
