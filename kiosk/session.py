@@ -247,12 +247,15 @@ class SessionFlow:
     # --- devices ------------------------------------------------------------------------------
     def _on_CardWasInserted(self, e: ev.CardWasInserted) -> list[fx.Effect]:
         self._card_present = True
+        effects: list[fx.Effect] = []
+        if self._screen in (Screen.DONE, Screen.NOTICE) and self._s is not None and self._s.awaiting_money == 0:
+            effects = self._close()  # the next resident did not wait for the countdown
         if self._screen is Screen.ATTRACT:
             if self._service_status(self._clock.now()) or not self._in_service:
-                return []
+                return effects
             self._last_activity = self._clock.now()
             self._open_session()
-            return self._start_reading()
+            return effects + self._start_reading()
         if self._screen is Screen.SET_CARD:
             self._last_activity = self._clock.now()
             return self._start_reading()
