@@ -62,12 +62,22 @@ def test_a_jammed_unit_moves_no_money(unit):
     unit.insert(500)
     unit.jam()
     assert unit.insert(100) == CashRejected("jammed")
-    assert unit.return_held() == Dispensed(0, 500)
     assert unit.stack() == 0
     assert unit.dispense(100) == Dispensed(0, 100)
-    assert unit.held() == 500  # still in escrow: handed back once the jam is cleared
+    assert unit.held() == 500
+    assert unit.return_held() == Dispensed(0, 500)
+
+
+def test_escrow_that_could_not_be_returned_never_goes_to_the_next_resident(unit):
+    # The flow books the unpaid 500 as a refund owed; handing it out again later would pay twice.
+    unit.enable(1000)
+    unit.insert(500)
+    unit.jam()
+    assert unit.return_held() == Dispensed(0, 500)
     unit.clear()
-    assert unit.return_held() == Dispensed(500, 0)
+    assert unit.held() == 0
+    assert unit.return_held() == Dispensed(0, 0)
+    assert unit.cash_box() == {500: 1}
 
 
 def test_is_always_available():

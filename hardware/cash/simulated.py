@@ -78,7 +78,12 @@ class SimulatedCashUnit(CashUnit):
 
     def return_held(self) -> Dispensed:
         if self._jammed:
-            return Dispensed(dispensed=0, unpaid=self.held())
+            # What cannot be given back is retained (the kiosk owes it as a refund) so that it
+            # is never handed to the next resident once the jam is cleared.
+            retained = self.held()
+            self._cash_box.update(self._escrow)
+            self._escrow.clear()
+            return Dispensed(dispensed=0, unpaid=retained)
         returned = self.held()
         self._escrow.clear()
         return Dispensed(dispensed=returned, unpaid=0)
