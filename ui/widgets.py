@@ -136,6 +136,7 @@ class ChoiceButton(QPushButton):
         grid.addWidget(self.title, 0, 0)
         grid.addWidget(self.amount, 0, 1)
         grid.addWidget(self.detail, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1)  # the title takes the width; a wrapped title must not break early
 
     def set_texts(self, title: str, amount: str = "", detail: str = "", enabled: bool = True) -> None:
         self.setEnabled(enabled)
