@@ -177,7 +177,7 @@ def test_operator_takes_the_kiosk_out_of_service_and_back(kiosk):
     assert not operator.signed_in and "コードが違います" in kiosk.text()
     operator = _sign_in_operator(kiosk)
     assert operator.signed_in
-    kiosk.qtbot.waitUntil(lambda: "カードリーダー: ok" in kiosk.text())
+    kiosk.qtbot.waitUntil(lambda: "カードリーダー: 正常" in kiosk.text())
     kiosk.touch("operator_service")
     assert kiosk.screen is Screen.OUT_OF_SERVICE
     kiosk.touch("operator_sign_out")
@@ -194,9 +194,9 @@ def test_operator_takes_the_kiosk_out_of_service_and_back(kiosk):
 def test_operator_resumes_a_paused_print_queue(kiosk):
     kiosk.on_device("printer", lambda: kiosk.k.printer.set_fault(PrinterState.PAUSED))
     operator = _sign_in_operator(kiosk)
-    kiosk.qtbot.waitUntil(lambda: "プリンター: paused" in kiosk.text())
+    kiosk.qtbot.waitUntil(lambda: "プリンター: 一時停止" in kiosk.text())
     kiosk.touch("operator_resume")
-    kiosk.qtbot.waitUntil(lambda: "プリンター: idle" in kiosk.text())
+    kiosk.qtbot.waitUntil(lambda: "プリンター: 待機中" in kiosk.text())
     assert operator.signed_in
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.eligibility import RefusalReason
+from kiosk.health import DeviceState
 from kiosk.kinds import CertificateKind
 from kiosk.notices import NoticeCode
+from kiosk.ports.printer import PrinterState
 from ui.i18n import FIRST, load_catalogs
 
 UI = Path(__file__).resolve().parents[2] / "ui"
@@ -46,4 +48,5 @@ def test_every_notice_refusal_and_kind_has_words():
     ja = CATALOGS[FIRST]
     keys = [f"notice.{c.value}" for c in NoticeCode] + [f"notice.title.{c.value}" for c in NoticeCode]
     keys += [f"refusal.{r.value}" for r in RefusalReason] + [f"kind.{k.value}" for k in CertificateKind]
+    keys += [f"operator.state.{s.value}" for s in (*DeviceState, *PrinterState)]
     assert not [k for k in keys if k not in ja]

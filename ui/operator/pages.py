@@ -31,7 +31,7 @@ class OperatorPages(QWidget):
         self._code = bytearray()
         self._failures = 0
         self._locked_until: datetime | None = None
-        self._health: dict[str, str] = {}
+        self._health: dict[str, tuple[str, str]] = {}  # family -> (state value, detail)
         self.stack = QStackedWidget()
         QVBoxLayout(self).addWidget(self.stack)
 
@@ -81,7 +81,7 @@ class OperatorPages(QWidget):
     def _section(self, grid: QGridLayout, row: int, col: int):
         frame = card_frame()
         column = QVBoxLayout(frame)
-        label = text("small")
+        label = text("")
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         column.addWidget(label)
         grid.addWidget(frame, row, col)
@@ -177,9 +177,16 @@ class OperatorPages(QWidget):
             self.shell.device(family, device.health, lambda health, f=family: self._got_health(f, health))
 
     def _got_health(self, family: str, health) -> None:
-        state = getattr(health.state, "value", str(health.state))
-        self._health[family] = f"{state} {health.detail}".strip()
+        self._health[family] = (health.state.value, health.detail)
         self.shell.window.refresh()
+
+    def _state(self, family: str) -> str:
+        """A device's state in words; the adapter's detail (e.g. which fault) follows as given."""
+        if family not in self._health:
+            return "…"
+        state, detail = self._health[family]
+        words = self.tr(f"operator.state.{state}")
+        return f"{words}（{detail}）" if detail and detail != state else words
 
     def _show_board(self, view) -> None:
         tr = self.tr
@@ -189,7 +196,7 @@ class OperatorPages(QWidget):
         day = summarize(events, now.date())
         self.devices.setText("\n".join(
             [tr("operator.devices")]
-            + [f"{tr(f'operator.device.{f}')}: {self._health.get(f, '…')}" for f in ("card", "cash", "printer")]
+            + [f"{tr(f'operator.device.{f}')}: {self._state(f)}" for f in ("card", "cash", "printer")]
             + [tr("operator.service_state", state=tr("operator.in_service" if view.screen is Screen.ATTRACT
                                                     else "operator.out_of_service"))]
         ))
@@ -204,7 +211,7 @@ class OperatorPages(QWidget):
             + [f"  {r.at:%m-%d %H:%M} {r.session_id[:8]} {tr.yen(r.amount)} {r.reason}" for r in owed[-8:]]
         ))
         self.queue.setText("\n".join(
-            [tr("operator.queue", state=self._health.get("printer", "…")),
+            [tr("operator.queue", state=self._state("printer")),
              tr("operator.queue_jobs", count=len(day.unsettled_jobs))] + [f"  {j}" for j in day.unsettled_jobs[:6]]
         ))
         self.resume.setText(tr("operator.resume"))
