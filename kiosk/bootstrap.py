@@ -85,10 +85,10 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     catalog = Catalog.load(config.municipalities_dir)
     center, center_closers = _build_center(config, catalog, clock)
     a = config.adapters
-    card = adapter_class("card", a.card).from_config(config)
-    cash = adapter_class("cash", a.cash).from_config(config)
-    printer = adapter_class("printer", a.printer).from_config(config)
-    renderer = adapter_class("renderer", a.renderer).from_config(config)
+    card = _build("card", a.card, config)
+    cash = _build("cash", a.cash, config)
+    printer = _build("printer", a.printer, config)
+    renderer = _build("renderer", a.renderer, config)
     flow = SessionFlow(
         journal=journal, clock=clock, timings=config.timings, kiosk_id=config.kiosk_id,
         service_status=lambda at: _closed_reason(catalog, at),
@@ -100,6 +100,13 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     cash.set_listener(lambda e: _forward(post, cash_event_to_flow(e)))
     return Kiosk(config, clock, journal, center, card, cash, printer, renderer, flow, runtime, recovered,
                  [*center_closers, journal.close])
+
+
+def _build(family: str, name: str, config: KioskConfig):
+    try:
+        return adapter_class(family, name).from_config(config)
+    except ValueError as exc:  # a bad [options.<family>] table: one line, not a traceback
+        raise AdapterUnavailable(f"{family} adapter {name!r}: {exc}") from None
 
 
 def _forward(post, event) -> None:

@@ -29,12 +29,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _user_errors() -> tuple[type[Exception], ...]:
     """Errors that mean bad input or a bad file: one line, never a traceback."""
+    from kiosk.bootstrap import AdapterUnavailable
     from kiosk.catalog.loader import MunicipalityFileError
     from kiosk.pki.cards import CardSpecError
     from kiosk.pki.trust import TrustStoreError
     from kiosk.registry.demo_loader import DemoDataError
 
-    return (CommandError, ConfigError, MunicipalityFileError, CardSpecError, TrustStoreError, DemoDataError, OSError)
+    return (CommandError, ConfigError, AdapterUnavailable, MunicipalityFileError, CardSpecError, TrustStoreError,
+            DemoDataError, OSError)
 
 
 def _one_line(exc: Exception) -> str:

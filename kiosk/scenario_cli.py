@@ -18,6 +18,12 @@ from kiosk.scenario import ScenarioError, ScenarioResult, ScenarioRunner, load_s
 def run_scenario_file(config: KioskConfig, path: Path, keep: Path | None = None, quiet: bool = False) -> ScenarioResult:
     from kiosk.cli import CommandError
 
+    a = config.adapters
+    if (a.card, a.cash, a.printer) != ("simulated", "simulated", "folder"):
+        # Scenarios drive the simulated devices and let simulated time run fast: a real printer
+        # would still be printing when the scenario's print timeout ran out.
+        raise CommandError("scenarios run on the simulated card, cash unit and folder printer; "
+                           f"this config has card={a.card} cash={a.cash} printer={a.printer}")
     try:
         scenario = load_scenario(path)
     except ScenarioError as exc:

@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -67,11 +68,27 @@ def test_cards_lists_every_demo_card_with_its_purpose(tmp_path):
 
 
 def test_scenario_prints_outcome_and_journal(tmp_path, provisioned_dir):
-    from pathlib import Path
-
     scenario = Path(__file__).parent / "scenarios" / "happy_juminhyo_self.toml"
     out = kiosk("scenario", str(scenario), env={"KIOSK_DATA_DIR": str(provisioned_dir)})
     assert out.returncode == 0, out.stderr
     assert "outcome: screen=attract" in out.stdout
     assert "fee_charged 300 yen" in out.stdout and "print_completed" in out.stdout
     assert out.stdout.rstrip().endswith("PASSED")
+
+
+def test_bad_adapter_options_are_one_line(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[adapters]\nprinter = "cups"\n[options.printer]\nqueue = "KIOSK"\ncolour = true\n')
+    code = f"from kiosk.bootstrap import build_kiosk; from kiosk.config import load_config; build_kiosk(load_config({str(config)!r}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "KIOSK_DATA_DIR": str(tmp_path / "data")}, timeout=120)
+    assert out.returncode == 1 and "AdapterUnavailable" in out.stderr
+    assert "printer adapter 'cups'" in out.stderr and "colour" in out.stderr
+
+
+def test_scenarios_refuse_real_devices_in_one_line(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[adapters]\nprinter = "cups"\n')
+    scenario = Path(__file__).parent / "scenarios" / "happy_juminhyo_self.toml"
+    out = kiosk("--config", str(config), "scenario", str(scenario), env={"KIOSK_DATA_DIR": str(tmp_path / "data")})
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "printer=cups" in out.stderr
