@@ -1,7 +1,7 @@
 """Item builders several layouts share: a 住民票 person, a 戸籍 person, a tax record."""
 from __future__ import annotations
 
-from kiosk.documents import CertificateDocument, JuminhyoPerson, KosekiBody, KosekiPerson, TaxBody
+from kiosk.documents import CertificateDocument, JuminhyoBody, JuminhyoPerson, KosekiBody, KosekiPerson, TaxBody
 from printing.model import Composition, Item, Section
 from printing.wareki import wareki, wareki_fiscal_year, wareki_year
 
@@ -93,4 +93,16 @@ def koseki_composition(document: CertificateDocument, attestation: str) -> Compo
         header=present(("本籍", body.honseki), ("筆頭者", body.hittousha)),
         sections=tuple(s for person in body.persons for s in koseki_person(person)),
         attestation=attestation,
+    )
+
+
+def juminhyo_composition(document: CertificateDocument, attestation: str, one_section_per_page: bool = False) -> Composition:
+    """住民票の写し and 記載事項証明書 print the same items; the 認証文 and sheet form differ."""
+    body: JuminhyoBody = document.body
+    return Composition(
+        title=document.kind.title_ja,
+        header=present(("住所", body.address), ("世帯主", body.household_head)),
+        sections=tuple(juminhyo_person(n, p) for n, p in enumerate(body.persons, start=1)),
+        attestation=attestation,
+        one_section_per_page=one_section_per_page,
     )

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from kiosk.documents import CertificateDocument, JuminhyoBody
-from printing.layouts.common import juminhyo_person, present
-from printing.model import Composition
+from printing.layouts.common import juminhyo_composition
 from printing.layouts.style import LayoutStyle
+from printing.model import Composition
 
 WHOLE = "この写しは、世帯全員の住民票の原本と相違ないことを証明する。"
 PART = "この写しは、世帯の一部の住民票の原本と相違ないことを証明する。"
@@ -12,10 +12,5 @@ PART = "この写しは、世帯の一部の住民票の原本と相違ないこ
 
 def compose(document: CertificateDocument, style: LayoutStyle) -> Composition:
     body: JuminhyoBody = document.body
-    return Composition(
-        title=document.kind.title_ja,
-        header=present(("住所", body.address), ("世帯主", body.household_head)),
-        sections=tuple(juminhyo_person(n, p) for n, p in enumerate(body.persons, start=1)),
-        attestation=WHOLE if body.whole_household else PART,
-        one_section_per_page=style.per_person_juminhyo,
-    )
+    attestation = WHOLE if body.whole_household else PART
+    return juminhyo_composition(document, attestation, one_section_per_page=style.per_person_juminhyo)
