@@ -23,6 +23,7 @@ from kiosk.ports.printer import Printer
 from kiosk.ports.renderer import Renderer
 from kiosk.runtime import EffectExecutor, KioskRuntime, card_event_to_flow, cash_event_to_flow
 from kiosk.effects import EffectRunner
+from kiosk.readiness import Readiness
 from kiosk.session import SessionFlow
 
 
@@ -79,21 +80,25 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     clock = clock or SystemClock()
     provision(config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    journal = MoneyJournal(config.journal_path, clock)
-    recovered = recover_unfinished(journal)
-    journal.kiosk_started(config.kiosk_id)
     catalog = Catalog.load(config.municipalities_dir)
-    center, center_closers = _build_center(config, catalog, clock)
     a = config.adapters
     card = _build("card", a.card, config)
     cash = _build("cash", a.cash, config)
     printer = _build("printer", a.printer, config)
     renderer = _build("renderer", a.renderer, config)
+    journal = MoneyJournal(config.journal_path, clock)
+    # before any new session: what the last run left unfinished is settled with the devices' own word
+    recovered = recover_unfinished(journal, cash, printer, config.kiosk_id)
+    journal.kiosk_started(config.kiosk_id)
+    center, center_closers = _build_center(config, catalog, clock)
     flow = SessionFlow(
         journal=journal, clock=clock, timings=config.timings, kiosk_id=config.kiosk_id,
         service_status=lambda at: _closed_reason(catalog, at),
     )
-    runner = EffectRunner(card=card, center=center, cash=cash, printer=printer, renderer=renderer, clock=clock)
+    readiness = Readiness(printer=printer, renderer=renderer, cash=cash, journal=journal,
+                          municipality_codes=catalog.codes(), min_free_bytes=config.journal_min_free_bytes)
+    runner = EffectRunner(card=card, center=center, cash=cash, printer=printer, renderer=renderer, clock=clock,
+                          readiness=readiness)
     runtime = KioskRuntime(flow, runner, executor)
     post = (post_from_devices or (lambda p: p))(runtime.post)
     card.set_listener(lambda e: _forward(post, card_event_to_flow(e)))

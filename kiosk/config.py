@@ -51,6 +51,8 @@ class KioskConfig:
     adapter_options: dict[str, dict] = field(default_factory=dict)
     # [operator] pin_hash: PBKDF2 of the operator code (ui/operator/credential.py); "" = no operator mode
     operator_pin_hash: str = ""
+    # [storage] min_free_mb: below this much free space the journal's disk takes the kiosk out of service
+    journal_min_free_bytes: int = 64 << 20
 
     @property
     def journal_path(self) -> Path:
@@ -73,7 +75,7 @@ def load_config(path: Path | None = None) -> KioskConfig:
 
 
 def _parse(path: Path, raw: dict) -> KioskConfig:
-    known = {"kiosk_id", "data_dir", "adapters", "cash", "timings", "options", "operator"}
+    known = {"kiosk_id", "data_dir", "adapters", "cash", "timings", "options", "operator", "storage"}
     for key in raw:
         if key not in known:
             raise ConfigError(path, key, "unknown key")
@@ -102,6 +104,12 @@ def _parse(path: Path, raw: dict) -> KioskConfig:
     for key, value in options.items():
         if key not in ADAPTER_CHOICES or not isinstance(value, dict):
             raise ConfigError(path, f"options.{key}", "must be a table named after a device family")
+    storage = raw.get("storage", {})
+    if not isinstance(storage, dict) or set(storage) - {"min_free_mb"}:
+        raise ConfigError(path, "storage", "only min_free_mb may be set")
+    min_free_mb = storage.get("min_free_mb", KioskConfig().journal_min_free_bytes >> 20)
+    if not isinstance(min_free_mb, int) or isinstance(min_free_mb, bool) or not 0 <= min_free_mb <= 1 << 20:
+        raise ConfigError(path, "storage.min_free_mb", "must be a whole number of MiB")
     data_dir = Path(os.environ.get("KIOSK_DATA_DIR") or raw.get("data_dir", "var"))
     return KioskConfig(
         kiosk_id=str(raw.get("kiosk_id", "DEMO-0001")),
@@ -112,4 +120,5 @@ def _parse(path: Path, raw: dict) -> KioskConfig:
         timings=FlowTimings(**timings),
         adapter_options=options,
         operator_pin_hash=str(raw.get("operator", {}).get("pin_hash", "")),
+        journal_min_free_bytes=min_free_mb << 20,
     )

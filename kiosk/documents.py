@@ -164,4 +164,5 @@ class Receipt:
     lines: tuple[ReceiptLine, ...]
     total: int
     paid: int
-    change: int
+    change: int  # actually paid out
+    refunds: tuple[tuple[str, int], ...] = ()  # (reference, yen) the staff owe: this is then also the refund slip

@@ -6,34 +6,39 @@ an effect does, so a threaded runtime can keep one worker per device family.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
-from typing import Union
+from typing import Callable, Union
 
 from kiosk.documents import CertificateDocument, Receipt
 from kiosk.events import (
-    CardAuthenticated, CardProbed, CashReturned, CashStacked, ChangeDispensed, DocumentsIssued,
-    Event, OffersLoaded, PrintJobSubmitted, PrintJobsPolled,
+    CardAuthenticated, CardProbed, CashOutcomeAsked, CashReturned, CashStacked, ChangeDispensed, DocumentsIssued,
+    Event, HealthChecked, OffersLoaded, PrintJobsCancelled, PrintJobSubmitted, PrintJobsPolled, RequestFailed,
 )
 from kiosk.order import OrderLine
 from kiosk.pin import Pin
 from kiosk.ports.card import CardReader, Signed
-from kiosk.ports.cash import CashUnit
+from kiosk.ports.cash import CashUnit, OutcomeUnknown
 from kiosk.ports.center import Identity, IssuanceCenter
 from kiosk.ports.printer import Printer
 from kiosk.ports.renderer import Renderer
 from kiosk.clock import Clock
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ProbeCard:
     session_id: str
+    request_id: str
     family = "card"
 
 
 @dataclass(frozen=True)
 class AuthenticateCard:
     session_id: str
+    request_id: str
     pin: Pin
     certificate_der: bytes | None  # None for phones: they hand it over after VERIFY
     family = "card"
@@ -42,6 +47,7 @@ class AuthenticateCard:
 @dataclass(frozen=True)
 class LoadOffers:
     session_id: str
+    request_id: str
     identity: Identity
     municipality_code: str
     family = "center"
@@ -49,7 +55,10 @@ class LoadOffers:
 
 @dataclass(frozen=True)
 class IssueDocuments:
+    """Check that the kiosk can deliver (health before money), then have the center issue."""
+
     session_id: str
+    request_id: str
     identity: Identity
     lines: tuple[OrderLine, ...]
     family = "center"
@@ -59,6 +68,13 @@ class IssueDocuments:
 class EndCenterSession:
     identity: Identity
     family = "center"
+
+
+@dataclass(frozen=True)
+class CheckHealth:
+    """Everything a paid session needs: printer, renderer and seal key, journal, cash unit."""
+
+    family = "health"
 
 
 @dataclass(frozen=True)
@@ -75,25 +91,36 @@ class DisableCash:
 @dataclass(frozen=True)
 class StackCash:
     session_id: str
+    request_id: str  # also the unit's reference for this operation
     family = "cash"
 
 
 @dataclass(frozen=True)
 class ReturnCash:
     session_id: str
+    request_id: str
     family = "cash"
 
 
 @dataclass(frozen=True)
 class DispenseChange:
     session_id: str
+    request_id: str
     amount: int
+    family = "cash"
+
+
+@dataclass(frozen=True)
+class AskCashOutcome:
+    session_id: str
+    request_id: str  # the operation whose answer was lost
     family = "cash"
 
 
 @dataclass(frozen=True)
 class PrintDocument:
     session_id: str
+    request_id: str  # also the job's name in the queue, so a lost answer can be found again
     index: int
     document: CertificateDocument
     family = "printer"
@@ -102,6 +129,7 @@ class PrintDocument:
 @dataclass(frozen=True)
 class PrintReceipt:
     session_id: str
+    request_id: str
     receipt: Receipt
     family = "printer"
 
@@ -109,6 +137,7 @@ class PrintReceipt:
 @dataclass(frozen=True)
 class PollPrintJobs:
     session_id: str
+    request_id: str
     job_ids: tuple[str, ...]
     family = "printer"
 
@@ -116,14 +145,16 @@ class PollPrintJobs:
 @dataclass(frozen=True)
 class CancelPrintJobs:
     session_id: str
+    request_id: str
     job_ids: tuple[str, ...]
+    print_requests: tuple[str, ...] = ()  # submissions whose answer never came: find and cancel them too
     family = "printer"
 
 
 Effect = Union[
-    ProbeCard, AuthenticateCard, LoadOffers, IssueDocuments, EndCenterSession, EnableCash,
-    DisableCash, StackCash, ReturnCash, DispenseChange, PrintDocument, PrintReceipt, PollPrintJobs,
-    CancelPrintJobs,
+    ProbeCard, AuthenticateCard, LoadOffers, IssueDocuments, EndCenterSession, CheckHealth, EnableCash,
+    DisableCash, StackCash, ReturnCash, DispenseChange, AskCashOutcome, PrintDocument, PrintReceipt,
+    PollPrintJobs, CancelPrintJobs,
 ]
 
 _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?!s)")
@@ -135,47 +166,63 @@ def count_pages(pdf: bytes) -> int:
 
 
 class EffectRunner:
-    """Carries out one effect against the ports; blocking, so never on the GUI thread."""
+    """Carries out one effect against the ports; blocking, so never on the GUI thread.
+
+    A call that raises becomes ``RequestFailed`` for its request: never a lost result.
+    """
 
     def __init__(
         self, *, card: CardReader, center: IssuanceCenter, cash: CashUnit, printer: Printer,
-        renderer: Renderer, clock: Clock,
+        renderer: Renderer, clock: Clock, readiness: Callable[[], tuple[str, ...]] = tuple,
     ) -> None:
         self._card, self._center, self._cash = card, center, cash
         self._printer, self._renderer, self._clock = printer, renderer, clock
+        self._readiness = readiness
 
     def run(self, effect: Effect) -> Event | None:
         handler = getattr(self, "_" + type(effect).__name__)
-        return handler(effect)
+        try:
+            return handler(effect)
+        except Exception as exc:  # a device or center fault is an event for the flow, never a crash
+            request_id = getattr(effect, "request_id", None)
+            log.warning("%s failed: %s", type(effect).__name__, type(exc).__name__)
+            if request_id is None:
+                return None
+            return RequestFailed(effect.session_id, request_id, type(exc).__name__)
 
     def _ProbeCard(self, e: ProbeCard) -> Event:
-        return CardProbed(e.session_id, self._card.probe())
+        return CardProbed(e.session_id, e.request_id, self._card.probe())
 
     def _AuthenticateCard(self, e: AuthenticateCard) -> Event:
         try:
             challenge = self._center.new_challenge()
         except Exception:  # a networked center may be down; the session reports it, never crashes
             e.pin.wipe()
-            return CardAuthenticated(e.session_id, None, None)
+            return CardAuthenticated(e.session_id, e.request_id, None, None)
         sign = self._card.verify_and_sign(e.pin, challenge.nonce)
         if not isinstance(sign, Signed):
-            return CardAuthenticated(e.session_id, sign, None)
+            return CardAuthenticated(e.session_id, e.request_id, sign, None)
         certificate = sign.certificate_der or e.certificate_der or b""
         auth = self._center.authenticate(certificate, challenge.challenge_id, sign.signature)
-        return CardAuthenticated(e.session_id, sign, auth)
+        return CardAuthenticated(e.session_id, e.request_id, sign, auth)
 
     def _LoadOffers(self, e: LoadOffers) -> Event:
         offers = self._center.offers(e.identity, e.municipality_code, self._clock.now())
-        return OffersLoaded(e.session_id, e.municipality_code, offers)
+        return OffersLoaded(e.session_id, e.request_id, e.municipality_code, offers)
 
     def _IssueDocuments(self, e: IssueDocuments) -> Event:
-        # Never ask for (or take money for) certificates the printer cannot print now.
-        if not self._printer.health().ok:
-            return DocumentsIssued(e.session_id, None)
-        return DocumentsIssued(e.session_id, self._center.issue(e.identity, e.session_id, e.lines, self._clock.now()))
+        # Never ask for (or take money for) certificates the kiosk cannot deliver now.
+        problems = self._readiness()
+        if problems:
+            return DocumentsIssued(e.session_id, e.request_id, None, problems)
+        issued = self._center.issue(e.identity, e.session_id, e.lines, self._clock.now())
+        return DocumentsIssued(e.session_id, e.request_id, issued)
 
     def _EndCenterSession(self, e: EndCenterSession) -> None:
         self._center.end(e.identity)
+
+    def _CheckHealth(self, e: CheckHealth) -> Event:
+        return HealthChecked(self._readiness())
 
     def _EnableCash(self, e: EnableCash) -> None:
         self._cash.enable(e.amount_due)
@@ -184,31 +231,40 @@ class EffectRunner:
         self._cash.disable()
 
     def _StackCash(self, e: StackCash) -> Event:
-        return CashStacked(e.session_id, self._cash.stack())
+        return CashStacked(e.session_id, e.request_id, self._cash.stack(e.request_id))
 
     def _ReturnCash(self, e: ReturnCash) -> Event:
-        return CashReturned(e.session_id, self._cash.return_held())
+        return CashReturned(e.session_id, e.request_id, self._cash.return_held(e.request_id))
 
     def _DispenseChange(self, e: DispenseChange) -> Event:
-        return ChangeDispensed(e.session_id, self._cash.dispense(e.amount))
+        return ChangeDispensed(e.session_id, e.request_id, self._cash.dispense(e.amount, e.request_id))
+
+    def _AskCashOutcome(self, e: AskCashOutcome) -> Event:
+        try:
+            return CashOutcomeAsked(e.session_id, e.request_id, self._cash.outcome(e.request_id))
+        except OutcomeUnknown:
+            return CashOutcomeAsked(e.session_id, e.request_id, None, known=False)
 
     def _PrintDocument(self, e: PrintDocument) -> Event:
-        return self._print(e.session_id, e.index, lambda: self._renderer.render(e.document), e.document.kind.value)
+        return self._print(e.session_id, e.request_id, e.index, lambda: self._renderer.render(e.document))
 
     def _PrintReceipt(self, e: PrintReceipt) -> Event:
-        return self._print(e.session_id, -1, lambda: self._renderer.render_receipt(e.receipt), "receipt")
+        return self._print(e.session_id, e.request_id, -1, lambda: self._renderer.render_receipt(e.receipt))
 
-    def _print(self, session_id: str, index: int, render, title: str) -> Event:
+    def _print(self, session_id: str, request_id: str, index: int, render) -> Event:
         try:
             pdf = render()
-            job_id = self._printer.submit(pdf, title)
-        except Exception as exc:  # a renderer or spooler failure becomes a failed job, never a crash
-            return PrintJobSubmitted(session_id, index, None, 0, type(exc).__name__)
-        return PrintJobSubmitted(session_id, index, job_id, count_pages(pdf))
+        except Exception as exc:  # a renderer failure is a failed job, never a crash
+            return PrintJobSubmitted(session_id, request_id, index, None, 0, type(exc).__name__)
+        job_id = self._printer.submit(pdf, request_id)  # a submission that raises: RequestFailed
+        return PrintJobSubmitted(session_id, request_id, index, job_id, count_pages(pdf))
 
-    def _CancelPrintJobs(self, e: CancelPrintJobs) -> None:
-        for job_id in e.job_ids:
+    def _CancelPrintJobs(self, e: CancelPrintJobs) -> Event:
+        found = tuple((ref, job) for ref in e.print_requests if (job := self._printer.find_job(ref)) is not None)
+        jobs = tuple(dict.fromkeys((*e.job_ids, *(job for _, job in found))))
+        for job_id in jobs:
             self._printer.cancel(job_id)
+        return PrintJobsCancelled(e.session_id, e.request_id, tuple((j, self._printer.job_status(j)) for j in jobs), found)
 
     def _PollPrintJobs(self, e: PollPrintJobs) -> Event:
-        return PrintJobsPolled(e.session_id, tuple((j, self._printer.job_status(j)) for j in e.job_ids))
+        return PrintJobsPolled(e.session_id, e.request_id, tuple((j, self._printer.job_status(j)) for j in e.job_ids))

@@ -13,7 +13,7 @@ from kiosk.kinds import CertificateKind
 from kiosk.order import OrderLine
 from kiosk.pin import Pin
 from kiosk.ports.card import CardProbe, CardFault, CardGone, SignOutcome
-from kiosk.ports.cash import Dispensed
+from kiosk.ports.cash import CashOperation, Dispensed
 from kiosk.ports.center import AuthResult, IssueResult, KindOffer
 from kiosk.ports.printer import JobStatus
 
@@ -109,9 +109,12 @@ class CashUnitFailed:
 
 
 # --- results of effects --------------------------------------------------------------------
+# Each names its session and the request it answers, so that a late, repeated or unexpected
+# answer is recognised: a late money answer is still journaled, a repeated one is ignored.
 @dataclass(frozen=True)
 class CardProbed:
     session_id: str
+    request_id: str
     result: CardProbe | CardGone | CardFault
 
 
@@ -120,6 +123,7 @@ class CardAuthenticated:
     """PIN verified, challenge signed and checked at the center (or why not)."""
 
     session_id: str
+    request_id: str
     sign: SignOutcome | None  # None when the center could not be reached for a challenge
     auth: AuthResult | None  # None unless the card signed
 
@@ -127,6 +131,7 @@ class CardAuthenticated:
 @dataclass(frozen=True)
 class OffersLoaded:
     session_id: str
+    request_id: str
     municipality_code: str
     offers: tuple[KindOffer, ...]
 
@@ -134,31 +139,47 @@ class OffersLoaded:
 @dataclass(frozen=True)
 class DocumentsIssued:
     session_id: str
-    result: IssueResult | None  # None: the printer cannot print, so nothing was asked of the center
+    request_id: str
+    result: IssueResult | None  # None: the kiosk cannot deliver now, so nothing was asked of the center
+    unready: tuple[str, ...] = ()  # why not (health before money)
 
 
 @dataclass(frozen=True)
 class CashReturned:
     session_id: str
+    request_id: str
     result: Dispensed
 
 
 @dataclass(frozen=True)
 class CashStacked:
     session_id: str
+    request_id: str
     amount: int
 
 
 @dataclass(frozen=True)
 class ChangeDispensed:
     session_id: str
+    request_id: str
     result: Dispensed
+
+
+@dataclass(frozen=True)
+class CashOutcomeAsked:
+    """The unit's own record of an operation whose answer was lost (its call raised)."""
+
+    session_id: str
+    request_id: str  # the operation asked about
+    operation: CashOperation | None  # None: the unit never started it
+    known: bool = True  # False: the unit cannot tell (decided in the resident's favour)
 
 
 @dataclass(frozen=True)
 class PrintJobSubmitted:
     session_id: str
-    document_index: int  # -1 for the receipt
+    request_id: str
+    document_index: int  # -1 for the receipt or a slip
     job_id: str | None  # None: rendering or submission failed
     pages: int
     detail: str = ""
@@ -167,7 +188,32 @@ class PrintJobSubmitted:
 @dataclass(frozen=True)
 class PrintJobsPolled:
     session_id: str
+    request_id: str
     statuses: tuple[tuple[str, JobStatus], ...]
+
+
+@dataclass(frozen=True)
+class PrintJobsCancelled:
+    """Jobs given up on, cancelled; each with its state afterwards (a completed one did print)."""
+
+    session_id: str
+    request_id: str
+    statuses: tuple[tuple[str, JobStatus], ...]
+    found: tuple[tuple[str, str], ...] = ()  # (print request, job id) of submissions whose answer was lost
+
+
+@dataclass(frozen=True)
+class RequestFailed:
+    """A device or center call raised, or its deadline passed: the flow settles what it was for."""
+
+    session_id: str
+    request_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class HealthChecked:
+    problems: tuple[str, ...]  # empty: everything a paid session needs works
 
 
 # --- time ------------------------------------------------------------------------------------
@@ -181,5 +227,6 @@ Event = Union[
     LineEdited, AddAnotherKindTouched, BackToOrderTouched, LineRemoved, OrderConfirmed, FinishTouched,
     CardWasInserted, CardWasRemoved, CoinOrBillCredited, CoinOrBillRejected, CashUnitFailed,
     CardProbed, CardAuthenticated, OffersLoaded, DocumentsIssued, CashReturned, CashStacked,
-    ChangeDispensed, PrintJobSubmitted, PrintJobsPolled, Tick,
+    ChangeDispensed, CashOutcomeAsked, PrintJobSubmitted, PrintJobsPolled, PrintJobsCancelled, RequestFailed,
+    HealthChecked, Tick,
 ]

@@ -29,6 +29,7 @@ from kiosk.clock import JST, ManualClock
 from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin, PinFormatError
 from kiosk.ports.printer import PrinterState
+from kiosk.screen_facts import WAITS_ON_DEVICE
 from kiosk.session_view import Screen, SessionView
 
 ACTIONS = (
@@ -50,8 +51,6 @@ FAULTS = {
     "reader:unplug": ("card", None),
     "card:pull_during_sign": ("card", None),
 }
-# Screens that only wait for a device: the runner lets time pass until they are left.
-_TRANSIENT = {Screen.READING_CARD, Screen.AUTHENTICATING, Screen.ISSUING, Screen.PRINTING}
 _SETTLE_STEP_SECONDS = 0.5
 _SETTLE_LIMIT = 2000
 
@@ -240,7 +239,7 @@ class ScenarioRunner:
         """Let device-bound screens finish (printing needs polls), as a real kiosk would wait."""
         for _ in range(_SETTLE_LIMIT):
             self._k.runtime.post(ev.Tick(self._clock.now()))
-            if self._k.flow.screen not in _TRANSIENT:
+            if self._k.flow.screen not in WAITS_ON_DEVICE:
                 return
             self._clock.advance(_SETTLE_STEP_SECONDS)
 

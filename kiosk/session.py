@@ -1,12 +1,24 @@
 """The session flow: one resident, from setting the card to taking the certificates.
 
 attract → set card → reading card → PIN → authenticating → remove card → municipality
-(skipped when only one applies) → kind → order → issuing → payment → printing → done → attract.
-Cancel and the idle timeout work from every screen, each with its clean-up: inserted cash goes
-back, the card must be taken. Money events are journaled before the kiosk acts on them.
+(skipped when only one applies) → kind → order → issuing → payment → taking payment → printing →
+done → attract. Cancel and the idle timeout work where the screen table says, each with its
+clean-up: inserted cash goes back, the card must be taken.
 
 The flow is single-threaded and never blocks: ``handle`` takes one event and returns the effects
-(device and center requests) for the runtime to carry out; their results come back as events.
+(device and center requests) for the runtime to carry out; their results come back as events,
+in any order, late, twice or never:
+
+- Every request has an id and a deadline. A call that raised, or is still out at its deadline,
+  is settled as a failure: money in flight is returned or owed. An answer that comes after
+  that is still journaled, and a refund it proves unnecessary is withdrawn. A repeated answer
+  is ignored.
+- Money moves as intent, act, outcome: the intent is journaled before the device is asked (its
+  journal row names the operation, ``op-<seq>``, so the device can be asked about it after a
+  crash), the outcome after it answers.
+- A session ends in one way: it becomes *ending* (notice or done screen, or a stray return) and
+  closes only once every money and print request it made has answered or failed. Only one
+  session exists at a time; a card set meanwhile waits for it.
 """
 from __future__ import annotations
 
@@ -19,11 +31,14 @@ from kiosk import events as ev
 from kiosk.clock import Clock
 from kiosk.documents import CertificateDocument, Receipt, ReceiptLine
 from kiosk.journal.events import EventType
+from kiosk.journal.journal import JournalWriteError, ref_token, reference_of
 from kiosk.notices import Notice, NoticeCode
 from kiosk.order import Order, OrderLine
 from kiosk.ports.card import CardFault, CardGone, CardProbe, PinBlocked, PinState, Signed, TokenKind, WrongPin
+from kiosk.ports.cash import CashOperationKind, Dispensed
 from kiosk.ports.center import AuthRefusalReason, AuthRefused, Identity, Issued, KindOffer
 from kiosk.ports.printer import JobState
+from kiosk.screen_facts import facts
 from kiosk.session_view import Screen, SessionView
 from kiosk.timings import FlowTimings
 
@@ -47,16 +62,36 @@ _TOUCHES = (
     ev.FinishTouched,
 )
 
-# Screens where a card pulled out ends the session: it was needed and not yet released.
-_CARD_NEEDED = {Screen.READING_CARD, Screen.PIN, Screen.AUTHENTICATING}
+# What a timed-out or failed request was for: the screen it leaves and the notice it gives.
+_WAIT_FAILURES = {"card": NoticeCode.CARD_ERROR, "center": NoticeCode.CENTER_UNAVAILABLE}
+_LATE_MEMORY = 200  # answers that may still come for requests given up on
+
+
+def emergency_return_ref(session_id: str) -> str:
+    """The cash unit's reference for giving escrow back when the journal can no longer be written."""
+    return f"em-{session_id[:16]}"
 
 
 @dataclass
-class _PrintJob:
-    index: int
-    amount: int
-    pages: int
+class _Request:
+    id: str
+    session_id: str
+    kind: str  # card, center, stack, return, change, ask, print, receipt, poll, cancel
+    deadline: datetime
+    amount: int = 0  # yen expected (stack, return, change) or the fee (print)
+    index: int = -1  # the document (print)
+    refund_seq: int | None = None  # the refund owed when it failed: withdrawn if a late answer proves it delivered
+
+
+@dataclass
+class _Document:
+    fee: int
+    request_id: str | None = None  # its print request, until the job id is known
+    job_id: str | None = None
     state: JobState = JobState.PENDING
+    pages: int = 0
+    refunded: bool = False
+    refund_seq: int | None = None
 
 
 @dataclass
@@ -70,19 +105,22 @@ class _Session:
     draft: OrderLine | None = None
     order: Order = Order()
     documents: tuple[CertificateDocument, ...] = ()
-    paid: int = 0
+    printing: dict[int, _Document] = field(default_factory=dict)
+    paid: int = 0  # everything credited
+    escrow: int = 0  # credited since the last stack or return
     charged: int = 0
     change_due: int = 0
-    jobs: dict[str, _PrintJob] = field(default_factory=dict)
-    documents_settled: set[int] = field(default_factory=set)
-    awaiting_money: int = 0  # cash effects whose result is still out: the session stays open
-    notice: Notice | None = None
     returned: int = 0
     refund_owed: int = 0
+    refunds: list[tuple[int, int]] = field(default_factory=list)  # (journal seq, yen)
+    notice: Notice | None = None
     stray: bool = False  # opened only to give back cash inserted while no session ran
+    ending: bool = False  # over for the resident: closes once nothing is outstanding
+    dismissed: bool = False  # 終了 touched, the countdown ran out, or the next card came
+    change_paid: int = 0
     last_cash_rejected: str | None = None
     next_poll: datetime | None = None
-    print_deadline: datetime | None = None
+    slip_sent: bool = False
     outcome: str = "cancelled"
 
 
@@ -99,25 +137,50 @@ class SessionFlow:
         self._screen = Screen.ATTRACT
         self._s: _Session | None = None
         self._card_present = False
-        self._in_service = True
+        self._card_waiting = False  # set while a session was ending: it starts the next one
+        self._in_service = True  # the operator's switch
+        self._problems: tuple[str, ...] = ()  # why the kiosk cannot deliver now (health, storage, cash)
         self._last_activity = clock.now()
+        self._entered = clock.now()
+        self._requests: dict[str, _Request] = {}
+        self._given_up: dict[str, _Request] = {}  # failed requests whose answer may still come
+        self._counter = 0
+        self._next_health = clock.now()
 
     # --- reading -------------------------------------------------------------------------
     @property
     def screen(self) -> Screen:
         return self._screen
 
+    @property
+    def session_open(self) -> bool:
+        return self._s is not None
+
+    @property
+    def outstanding(self) -> int:
+        """Requests still waiting for an answer (any session)."""
+        return len(self._requests)
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return self._problems
+
     def view(self) -> SessionView:
         now = self._clock.now()
         s = self._s
-        deadline = self._idle_deadline()
-        warn = deadline - timedelta(seconds=self._t.idle_warning) if deadline else None
+        deadline = self._deadline()
+        warn = None
+        if deadline and facts(self._screen).asks_still_here:
+            warn = deadline - timedelta(seconds=self._t.idle_warning)
+        reasons = self._problems + (() if self._in_service else ("operator",))
         if s is None:
             return SessionView(
                 screen=self._screen, card_present=self._card_present,
                 closed_reason=self._service_status(now) if self._screen is Screen.ATTRACT else None,
+                out_of_service_reasons=reasons,
             )
         offers = s.offers.get(s.municipality_code or "", ())
+        printed = [d for d in s.printing.values()]
         return SessionView(
             screen=self._screen, session_id=s.id, card_present=self._card_present,
             tries_left=s.probe.tries_left.value if s.probe and s.probe.tries_left else None,
@@ -126,9 +189,11 @@ class SessionFlow:
             municipality_code=s.municipality_code, offers=offers, draft=s.draft, order=s.order,
             due=sum(d.fee for d in s.documents), paid=s.paid, change=s.change_due,
             last_cash_rejected=s.last_cash_rejected,
-            pages_total=sum(j.pages for j in s.jobs.values() if j.index >= 0),
-            pages_done=sum(j.pages for j in s.jobs.values() if j.index >= 0 and j.state is JobState.COMPLETED),
-            notice=s.notice, refund_owed=s.refund_owed, idle_warning_at=warn, idle_deadline=deadline,
+            pages_total=sum(d.pages for d in printed),
+            pages_done=sum(d.pages for d in printed if d.state is JobState.COMPLETED),
+            notice=s.notice, refund_owed=s.refund_owed,
+            refund_references=tuple(reference_of(seq) for seq, _ in s.refunds),
+            idle_warning_at=warn, idle_deadline=deadline, out_of_service_reasons=reasons,
         )
 
     # --- the one entry point ----------------------------------------------------------------
@@ -142,22 +207,31 @@ class SessionFlow:
         return result or []
 
     def set_in_service(self, in_service: bool) -> None:
-        """Operator: take the kiosk out of service (effective once no session is running)."""
+        """Operator: take the kiosk out of service, or back (effective once no session is running).
+
+        Back in service also forgets the faults seen so far; a health check follows at once.
+        """
         self._in_service = in_service
+        if in_service:
+            self._problems = ()
+            self._next_health = self._clock.now()
         if self._s is None:
-            self._screen = Screen.ATTRACT if in_service else Screen.OUT_OF_SERVICE
+            self._show_idle()
 
     # --- touches -------------------------------------------------------------------------------
     def _on_StartTouched(self, e: ev.StartTouched) -> list[fx.Effect]:
-        if self._screen is not Screen.ATTRACT or not self._in_service or self._service_status(self._clock.now()):
+        if self._screen is not Screen.ATTRACT or self._s is not None or not self._can_start():
             return []
-        self._open_session()
+        if self._open_session() is None:
+            return []
         if self._card_present:
             return self._start_reading()
-        self._screen = Screen.SET_CARD
+        self._goto(Screen.SET_CARD)
         return []
 
     def _on_CancelTouched(self, e: ev.CancelTouched) -> list[fx.Effect]:
+        if self._s is None or not facts(self._screen).cancellable:
+            return []
         return self._abandon(NoticeCode.CANCELLED)
 
     def _on_StillHereTouched(self, e: ev.StillHereTouched) -> list[fx.Effect]:
@@ -168,8 +242,8 @@ class SessionFlow:
         if self._screen is not Screen.PIN or s is None or s.probe is None:
             e.pin.wipe()
             return []
-        self._screen = Screen.AUTHENTICATING
-        return [fx.AuthenticateCard(s.id, e.pin, s.probe.certificate_der)]
+        self._goto(Screen.AUTHENTICATING)
+        return [fx.AuthenticateCard(s.id, self._request("card", s.id), e.pin, s.probe.certificate_der)]
 
     def _on_MunicipalityChosen(self, e: ev.MunicipalityChosen) -> list[fx.Effect]:
         s = self._s
@@ -189,7 +263,7 @@ class SessionFlow:
             return []
         existing = next((l for l in s.order.lines if (l.kind, l.municipality_code) == (e.kind, s.municipality_code)), None)
         s.draft = existing or offer.default_line
-        self._screen = Screen.ORDER
+        self._goto(Screen.ORDER)
         return []
 
     def _on_LineEdited(self, e: ev.LineEdited) -> list[fx.Effect]:
@@ -207,13 +281,13 @@ class SessionFlow:
         if s.draft is not None:
             s.order = s.order.with_line(s.draft)
             s.draft = None
-        self._screen = Screen.KIND
+        self._goto(Screen.KIND)
         return []
 
     def _on_BackToOrderTouched(self, e: ev.BackToOrderTouched) -> list[fx.Effect]:
         s = self._s
         if self._screen is Screen.KIND and s is not None and s.order.lines:
-            self._screen = Screen.ORDER
+            self._goto(Screen.ORDER)
         return []
 
     def _on_LineRemoved(self, e: ev.LineRemoved) -> list[fx.Effect]:
@@ -224,7 +298,7 @@ class SessionFlow:
         if s.draft and (s.draft.kind, s.draft.municipality_code) == (e.kind, e.municipality_code):
             s.draft = None
         if s.draft is None and not s.order.lines:
-            self._screen = Screen.KIND
+            self._goto(Screen.KIND)
         return []
 
     def _on_OrderConfirmed(self, e: ev.OrderConfirmed) -> list[fx.Effect]:
@@ -236,26 +310,28 @@ class SessionFlow:
             s.draft = None
         if not s.order.lines:
             return []
-        self._screen = Screen.ISSUING
-        return [fx.IssueDocuments(s.id, s.identity, s.order.lines)]
+        self._goto(Screen.ISSUING)
+        return [fx.IssueDocuments(s.id, self._request("center", s.id), s.identity, s.order.lines)]
 
     def _on_FinishTouched(self, e: ev.FinishTouched) -> list[fx.Effect]:
-        if self._screen in (Screen.DONE, Screen.NOTICE):
-            return self._close_if_possible()
+        if self._screen in (Screen.DONE, Screen.NOTICE) and self._s is not None:
+            self._s.dismissed = True
+            return self._try_close()
         return []
 
     # --- devices ------------------------------------------------------------------------------
     def _on_CardWasInserted(self, e: ev.CardWasInserted) -> list[fx.Effect]:
         self._card_present = True
-        effects: list[fx.Effect] = []
-        if self._screen in (Screen.DONE, Screen.NOTICE) and self._s is not None and self._s.awaiting_money == 0:
-            effects = self._close()  # the next resident did not wait for the countdown
-        if self._screen is Screen.ATTRACT:
-            if self._service_status(self._clock.now()) or not self._in_service:
-                return effects
+        s = self._s
+        if s is not None and s.ending:
+            # the next resident did not wait for the countdown: their session starts once this one closes
+            self._card_waiting = s.dismissed = True
+            return self._try_close()
+        if self._screen is Screen.ATTRACT and s is None:
+            if not self._can_start() or self._open_session() is None:
+                return []
             self._last_activity = self._clock.now()
-            self._open_session()
-            return effects + self._start_reading()
+            return self._start_reading()
         if self._screen is Screen.SET_CARD:
             self._last_activity = self._clock.now()
             return self._start_reading()
@@ -263,33 +339,44 @@ class SessionFlow:
 
     def _on_CardWasRemoved(self, e: ev.CardWasRemoved) -> list[fx.Effect]:
         self._card_present = False
+        self._card_waiting = False
         s = self._s
         if s is None:
             return []
         self._last_activity = self._clock.now()
-        if self._screen in _CARD_NEEDED:
+        if s.ending:
+            return self._try_close() if self._screen not in (Screen.DONE, Screen.NOTICE) else []
+        if facts(self._screen).card_needed:
             return self._abandon(NoticeCode.CARD_PULLED)
         if self._screen is Screen.REMOVE_CARD:
             return self._after_card_removed()
-        return []  # on the notice or done screen the resident still reads it; touch or timeout closes
+        return []
 
     def _on_CoinOrBillCredited(self, e: ev.CoinOrBillCredited) -> list[fx.Effect]:
         s = self._s
+        effects: list[fx.Effect] = []
         if s is None:
             s = self._open_session()
-            s.stray = True
-        self._record(EventType.CASH_CREDITED, e.denomination)
+            if s is None:  # no journal to write it in: give it straight back
+                return [fx.DisableCash(), fx.ReturnCash("", f"em-{self._next_id()}")]
+            s.stray = s.ending = s.dismissed = True
+        if not self._record(EventType.CASH_CREDITED, e.denomination):
+            s.paid += e.denomination
+            s.escrow += e.denomination
+            return self._storage_failed()
         s.paid += e.denomination
+        s.escrow += e.denomination
         s.last_cash_rejected = None
-        if self._screen is not Screen.PAYMENT or s.charged:
+        if self._screen is Screen.TAKING_PAYMENT:
+            return []  # came in as the unit was disabled: the stack takes it, or it goes back after
+        if self._screen is not Screen.PAYMENT or s.ending:
             # Money that arrives when none is due goes straight back.
-            s.awaiting_money += 1
-            return [fx.DisableCash(), fx.ReturnCash(s.id)]
+            return effects + [fx.DisableCash()] + self._return_escrow()
         self._last_activity = self._clock.now()
         due = sum(d.fee for d in s.documents)
         if s.paid < due:
             return []
-        return self._take_payment(due)
+        return self._take_payment()
 
     def _on_CoinOrBillRejected(self, e: ev.CoinOrBillRejected) -> list[fx.Effect]:
         if self._s is not None:
@@ -297,13 +384,14 @@ class SessionFlow:
         return []
 
     def _on_CashUnitFailed(self, e: ev.CashUnitFailed) -> list[fx.Effect]:
+        self._add_problem(f"cash: {e.detail}")
         if self._screen is Screen.PAYMENT:
             return self._abandon(NoticeCode.CASH_FAULT)
         return []
 
-    # --- effect results -------------------------------------------------------------------------
+    # --- results: card and center ---------------------------------------------------------------
     def _on_CardProbed(self, e: ev.CardProbed) -> list[fx.Effect]:
-        s = self._current(e.session_id, Screen.READING_CARD)
+        s = self._answer(e.request_id, Screen.READING_CARD)
         if s is None:
             return []
         r = e.result
@@ -320,11 +408,11 @@ class SessionFlow:
         if r.certificate_der is None and r.token is TokenKind.MY_NUMBER_CARD:
             return self._abandon(NoticeCode.CARD_ERROR)
         s.probe = r
-        self._screen = Screen.PIN
+        self._goto(Screen.PIN)
         return []
 
     def _on_CardAuthenticated(self, e: ev.CardAuthenticated) -> list[fx.Effect]:
-        s = self._current(e.session_id, Screen.AUTHENTICATING)
+        s = self._answer(e.request_id, Screen.AUTHENTICATING)
         if s is None or s.probe is None:
             return []
         sign = e.sign
@@ -335,7 +423,7 @@ class SessionFlow:
             if sign.tries_left.blocked:
                 return self._abandon(NoticeCode.PIN_BLOCKED)
             s.wrong_pin = True
-            self._screen = Screen.PIN
+            self._goto(Screen.PIN)
             return []
         if isinstance(sign, PinBlocked):
             return self._abandon(NoticeCode.PIN_BLOCKED)
@@ -351,21 +439,23 @@ class SessionFlow:
         s.wrong_pin = False
         s.probe = replace(s.probe, certificate_der=None)  # nothing of the card is kept past here
         if self._card_present:
-            self._screen = Screen.REMOVE_CARD
+            self._goto(Screen.REMOVE_CARD)
             return []
         return self._after_card_removed()
 
     def _on_OffersLoaded(self, e: ev.OffersLoaded) -> list[fx.Effect]:
-        s = self._current(e.session_id, Screen.KIND)
+        s = self._answer(e.request_id, Screen.KIND)
         if s is not None:
             s.offers[e.municipality_code] = e.offers
         return []
 
     def _on_DocumentsIssued(self, e: ev.DocumentsIssued) -> list[fx.Effect]:
-        s = self._current(e.session_id, Screen.ISSUING)
+        s = self._answer(e.request_id, Screen.ISSUING)
         if s is None:
             return []
         if e.result is None:
+            for problem in e.unready:
+                self._add_problem(problem)
             return self._abandon(NoticeCode.PRINTER_UNAVAILABLE)
         if not isinstance(e.result, Issued):
             return self._abandon(NoticeCode.ISSUE_REFUSED, refusal=e.result.refusal)
@@ -374,98 +464,189 @@ class SessionFlow:
         if any(d.session_id != s.id for d in docs) or sum(d.fee for d in docs) != s.order.total:
             return self._abandon(NoticeCode.CENTER_UNAVAILABLE)
         s.documents = docs
-        self._screen = Screen.PAYMENT
+        self._goto(Screen.PAYMENT)
         return [fx.EnableCash(s.order.total)]
 
-    def _on_CashReturned(self, e: ev.CashReturned) -> list[fx.Effect]:
-        s = self._paid_out(e, EventType.CASH_RETURNED, "cash return short")
-        if s is None:
-            return []
-        s.returned += e.result.dispensed
-        if s.notice is not None and s.notice.amount is not None:
-            s.notice = replace(s.notice, amount=s.returned)
-        return self._after_money_result()
+    def _on_HealthChecked(self, e: ev.HealthChecked) -> list[fx.Effect]:
+        self._problems = e.problems
+        if self._s is None:
+            self._show_idle()
+        return []
 
+    # --- results: money -------------------------------------------------------------------------
     def _on_CashStacked(self, e: ev.CashStacked) -> list[fx.Effect]:
+        req, late = self._money_answer(e.request_id)
+        if req is None:
+            return []
+        self._record_for(req.session_id, EventType.CASH_STACKED, e.amount, req.id)
+        if late:
+            return self._after_late()
         s = self._s
-        if s is not None and s.id == e.session_id:
-            s.awaiting_money -= 1
-        return self._after_money_result()
+        extra = max(0, e.amount - req.amount)
+        arrived = min(extra, s.escrow)  # coins credited while the unit was being disabled
+        s.escrow -= arrived
+        if extra > arrived:
+            # more was in escrow than the journal knew: credit it before it pays for anything
+            self._record(EventType.CASH_CREDITED, extra - arrived, "found-in-escrow")
+            s.paid += extra - arrived
+        req.amount += arrived
+        due = sum(d.fee for d in s.documents)
+        if e.amount < req.amount or s.ending:
+            # The unit took less than it held (a jam): nothing is sold; what it took is owed, the rest goes back.
+            self._add_problem("cash: stacked short")
+            if e.amount:
+                self._owe(e.amount, "cash stacked short")
+            s.notice = Notice(NoticeCode.CASH_FAULT, amount=s.paid or None)
+            s.escrow += req.amount - e.amount
+            effects = self._return_escrow() if s.escrow else []
+            return effects + self._end(NoticeCode.CASH_FAULT)
+        return self._charge(due)
+
+    def _on_CashReturned(self, e: ev.CashReturned) -> list[fx.Effect]:
+        return self._paid_out(e.request_id, e.result, EventType.CASH_RETURNED, "cash return short")
 
     def _on_ChangeDispensed(self, e: ev.ChangeDispensed) -> list[fx.Effect]:
-        s = self._paid_out(e, EventType.CHANGE_DISPENSED, "change short")
-        if s is None:
-            return []
-        if e.result.unpaid:
-            s.notice = Notice(NoticeCode.CHANGE_SHORT, amount=e.result.unpaid)
-        return self._after_money_result()
+        return self._paid_out(e.request_id, e.result, EventType.CHANGE_DISPENSED, "change short")
 
-    def _on_PrintJobSubmitted(self, e: ev.PrintJobSubmitted) -> list[fx.Effect]:
-        s = self._s
-        if s is None or s.id != e.session_id or e.document_index < 0:
+    def _on_CashOutcomeAsked(self, e: ev.CashOutcomeAsked) -> list[fx.Effect]:
+        ask = self._requests.pop(f"ask-{e.request_id}", None)
+        req = self._given_up.get(e.request_id)
+        if ask is None or req is None:
             return []
-        doc = s.documents[e.document_index]
+        op = e.operation
+        if op is None:
+            if not e.known:
+                return self._settle_failed(req, "outcome unknown count_cash_box")
+            if req.kind == "return":  # never started: ask once more
+                return self._retry_return(req)
+            return self._settle_failed(req, "not done")
+        self._given_up.pop(req.id, None)
+        if op.kind is CashOperationKind.STACK:
+            return self._on_CashStacked(ev.CashStacked(req.session_id, req.id, op.done)) if self._revive(req) else []
+        result = Dispensed(op.done, op.unpaid)
+        kind = EventType.CASH_RETURNED if op.kind is CashOperationKind.RETURN else EventType.CHANGE_DISPENSED
+        if not self._revive(req):
+            return []
+        return self._paid_out(req.id, result, kind, "cash return short" if kind is EventType.CASH_RETURNED else "change short")
+
+    # --- results: printing -------------------------------------------------------------------------
+    def _on_PrintJobSubmitted(self, e: ev.PrintJobSubmitted) -> list[fx.Effect]:
+        req, late = self._money_answer(e.request_id)
+        if req is None:
+            return []
+        if req.kind == "receipt":
+            return self._after_late() if late else self._try_close()
+        s = self._s if not late else None
+        if late:
+            return self._late_print(req, e)
+        doc = s.printing[req.index]
+        doc.request_id = None
         if e.job_id is None:
-            self._record(EventType.PRINT_FAILED, doc.fee, f"{doc.kind.value}: {e.detail}"[:60])
-            s.jobs[f"unsubmitted-{e.document_index}"] = _PrintJob(e.document_index, doc.fee, 0, JobState.FAILED)
+            self._record(EventType.PRINT_FAILED, doc.fee, f"{req.id} {e.detail}")
+            doc.state = JobState.FAILED
         else:
-            self._record(EventType.PRINT_SUBMITTED, doc.fee, f"{e.job_id} {doc.kind.value}")
-            s.jobs[e.job_id] = _PrintJob(e.document_index, doc.fee, e.pages)
+            self._record(EventType.PRINT_SUBMITTED, doc.fee, f"{e.job_id} {req.id}")
+            doc.job_id, doc.pages = e.job_id, e.pages
         return self._settle_printing()
 
     def _on_PrintJobsPolled(self, e: ev.PrintJobsPolled) -> list[fx.Effect]:
-        s = self._s
-        if s is None or s.id != e.session_id:
+        req, late = self._money_answer(e.request_id)
+        if req is None:
             return []
-        for job_id, status in e.statuses:
-            job = s.jobs.get(job_id)
-            if job is None or job.state.final:
-                continue
-            job.state = status.state
-            if status.state is JobState.COMPLETED:
-                self._record(EventType.PRINT_COMPLETED, job.amount, job_id)
-            elif status.state is JobState.FAILED:
-                self._record(EventType.PRINT_FAILED, job.amount, f"{job_id} {status.reason}"[:60])
-        return self._settle_printing()
+        return self._job_states(req.session_id, e.statuses, cancelled=False)
+
+    def _on_PrintJobsCancelled(self, e: ev.PrintJobsCancelled) -> list[fx.Effect]:
+        req, late = self._money_answer(e.request_id)
+        if req is None:
+            return []
+        s = self._s if not late and self._s and self._s.id == req.session_id else None
+        for print_ref, job_id in e.found:
+            doc = next((d for d in s.printing.values() if d.request_id == print_ref), None) if s else None
+            fee = doc.fee if doc else 0
+            self._record_for(req.session_id, EventType.PRINT_SUBMITTED, fee, f"{job_id} {print_ref} found")
+            if doc is not None:
+                doc.job_id, doc.request_id = job_id, None
+        return self._job_states(req.session_id, e.statuses, cancelled=True)
+
+    def _on_RequestFailed(self, e: ev.RequestFailed) -> list[fx.Effect]:
+        req = self._requests.get(e.request_id) or self._requests.get(f"ask-{e.request_id}")
+        return self._fail(req, e.reason) if req is not None else []
 
     # --- time -------------------------------------------------------------------------------------
     def _on_tick(self, now: datetime) -> list[fx.Effect]:
+        effects: list[fx.Effect] = []
+        for req in [r for r in self._requests.values() if now >= r.deadline]:
+            if req.id in self._requests:
+                effects += self._fail(req, "timeout")
         s = self._s
-        if self._screen is Screen.PRINTING and s is not None:
-            if s.print_deadline and now >= s.print_deadline:
-                return self._give_up_printing()
+        if s is None:
+            if now >= self._next_health and self._screen in (Screen.ATTRACT, Screen.OUT_OF_SERVICE):
+                self._next_health = now + timedelta(seconds=self._t.health_interval)
+                effects.append(fx.CheckHealth())
+            return effects
+        if self._screen is Screen.PRINTING:
             if s.next_poll is None or now >= s.next_poll:
                 s.next_poll = now + timedelta(seconds=self._t.print_poll)
-                pending = tuple(j for j, job in s.jobs.items() if not job.state.final and not j.startswith("unsubmitted"))
-                if pending:
-                    return [fx.PollPrintJobs(s.id, pending)]
-            return []
-        deadline = self._idle_deadline()
+                pending = tuple(d.job_id for d in s.printing.values() if d.job_id and not d.state.final)
+                if pending and not any(r.kind == "poll" for r in self._requests.values()):
+                    effects.append(fx.PollPrintJobs(s.id, self._request("poll", s.id), pending))
+        deadline = self._deadline()
         if deadline is None or now < deadline:
-            return []
+            return effects
         if self._screen in (Screen.DONE, Screen.NOTICE):
             self._last_activity = now  # keep reminding about a card left in the reader
-            return self._close_if_possible()
-        return self._abandon(NoticeCode.TIMED_OUT)
+            s.dismissed = True
+            return effects + self._try_close()
+        if self._screen is Screen.PRINTING:
+            return effects + self._give_up_printing()
+        if self._screen is Screen.TAKING_PAYMENT:
+            return effects  # the stack request's own deadline settles it
+        return effects + self._abandon(NoticeCode.TIMED_OUT)
 
-    def _idle_deadline(self) -> datetime | None:
+    def _deadline(self) -> datetime | None:
         seconds = self._t.idle_for(self._screen)
-        return self._last_activity + timedelta(seconds=seconds) if seconds else None
+        if not seconds:
+            return None
+        since = self._entered if facts(self._screen).waits_on_device else self._last_activity
+        return since + timedelta(seconds=seconds)
 
     # --- steps --------------------------------------------------------------------------------------
-    def _open_session(self) -> _Session:
-        self._s = _Session(id=self._journal.open_session(self._kiosk_id))
+    def _goto(self, screen: Screen) -> None:
+        self._screen = screen
+        self._entered = self._clock.now()
+        self._last_activity = self._entered
+
+    def _can_start(self) -> bool:
+        return self._in_service and not self._problems and not self._service_status(self._clock.now())
+
+    def _show_idle(self) -> None:
+        idle = Screen.ATTRACT if self._in_service and not self._problems else Screen.OUT_OF_SERVICE
+        if self._screen is not idle:
+            self._goto(idle)
+
+    def _add_problem(self, problem: str) -> None:
+        if problem not in self._problems:
+            self._problems += (problem,)
+
+    def _open_session(self) -> _Session | None:
+        try:
+            session_id = self._journal.open_session(self._kiosk_id)
+        except JournalWriteError as exc:
+            self._add_problem(f"journal: {exc}")
+            self._show_idle()
+            return None
+        self._s = _Session(id=session_id)
         return self._s
 
     def _start_reading(self) -> list[fx.Effect]:
-        self._screen = Screen.READING_CARD
-        return [fx.ProbeCard(self._s.id)]
+        self._goto(Screen.READING_CARD)
+        return [fx.ProbeCard(self._s.id, self._request("card", self._s.id))]
 
     def _after_card_removed(self) -> list[fx.Effect]:
         s = self._s
         usable = [m for m in s.identity.municipalities if m.refusal is None]
         if len(s.identity.municipalities) > 1 and usable:
-            self._screen = Screen.MUNICIPALITY
+            self._goto(Screen.MUNICIPALITY)
             return []
         if not usable:
             refusal = s.identity.municipalities[0].refusal if s.identity.municipalities else None
@@ -476,10 +657,10 @@ class SessionFlow:
         s = self._s
         s.municipality_code = code
         s.draft = None
-        self._screen = Screen.KIND
+        self._goto(Screen.KIND)
         if code in s.offers:
             return []
-        return [fx.LoadOffers(s.id, s.identity, code)]
+        return [fx.LoadOffers(s.id, self._request("center", s.id), s.identity, code)]
 
     def _offer(self, kind) -> KindOffer | None:
         s = self._s
@@ -499,136 +680,374 @@ class SessionFlow:
             and (line.options.fiscal_year is None or line.options.fiscal_year in offer.fiscal_years)
         )
 
-    def _take_payment(self, due: int) -> list[fx.Effect]:
+    # --- money ----------------------------------------------------------------------------------------
+    def _take_payment(self) -> list[fx.Effect]:
+        """Enough is in escrow: stack it first; only what the unit took pays for anything."""
         s = self._s
-        # Journal first: once fee_charged is committed, a crash leaves a refund owed, never a loss.
-        self._record(EventType.FEE_CHARGED, due)
+        ref = self._intent(EventType.STACK_STARTED, s.escrow, "stack", self._t.cash_call)
+        if ref is None:
+            return self._storage_failed()
+        s.escrow = 0  # the stack takes all of it
+        self._goto(Screen.TAKING_PAYMENT)
+        return [fx.DisableCash(), fx.StackCash(s.id, ref)]
+
+    def _charge(self, due: int) -> list[fx.Effect]:
+        s = self._s
+        if not self._record(EventType.FEE_CHARGED, due):
+            return self._storage_failed()
         s.charged = due
-        s.change_due = s.paid - due
+        s.change_due = s.paid - s.escrow - due  # escrow still held goes back as it is
         s.outcome = "printed"
-        self._screen = Screen.PRINTING
-        s.print_deadline = self._clock.now() + timedelta(seconds=self._t.print_timeout)
-        effects: list[fx.Effect] = [fx.DisableCash(), fx.StackCash(s.id)]
-        s.awaiting_money += 1
+        self._goto(Screen.PRINTING)
+        effects: list[fx.Effect] = self._return_escrow()  # a coin that came after the stack
         if s.change_due:
-            effects.append(fx.DispenseChange(s.id, s.change_due))
-            s.awaiting_money += 1
-        effects += [fx.PrintDocument(s.id, i, d) for i, d in enumerate(s.documents)]
+            ref = self._intent(EventType.CHANGE_STARTED, s.change_due, "change", self._t.cash_call)
+            if ref is None:
+                return self._storage_failed()
+            effects.append(fx.DispenseChange(s.id, ref, s.change_due))
+        for i, d in enumerate(s.documents):
+            ref = self._intent(EventType.PRINT_STARTED, d.fee, "print", self._t.printer_call, f"{i} {d.kind.value}", index=i)
+            if ref is None:
+                return effects + self._storage_failed()
+            s.printing[i] = _Document(d.fee, request_id=ref)
+            effects.append(fx.PrintDocument(s.id, ref, i, d))
         return effects
+
+    def _return_escrow(self) -> list[fx.Effect]:
+        s = self._s
+        if not s.escrow:
+            return []
+        ref = self._intent(EventType.RETURN_STARTED, s.escrow, "return", self._t.cash_call)
+        if ref is None:
+            return self._storage_failed()
+        s.escrow = 0
+        return [fx.ReturnCash(s.id, ref)]
+
+    def _retry_return(self, req: _Request) -> list[fx.Effect]:
+        self._given_up.pop(req.id, None)
+        s = self._s
+        if s is None or s.id != req.session_id:
+            return self._settle_failed(req, "not done")
+        s.escrow = req.amount
+        return self._return_escrow()
+
+    def _paid_out(self, request_id: str, result: Dispensed, kind: EventType, short_reason: str) -> list[fx.Effect]:
+        """Journal money the unit gave out; what it could not give becomes a refund owed."""
+        req, late = self._money_answer(request_id)
+        if req is None:
+            return []
+        self._record_for(req.session_id, kind, result.dispensed, req.id)
+        if late:
+            if req.refund_seq is not None and result.dispensed:
+                withdrawn = min(result.dispensed, req.amount)
+                self._record_for(req.session_id, EventType.REFUND_WITHDRAWN, withdrawn, ref_token(req.refund_seq))
+            return self._after_late()
+        s = self._s
+        if kind is EventType.CHANGE_DISPENSED:
+            s.change_paid += result.dispensed
+        if kind is EventType.CASH_RETURNED:
+            s.returned += result.dispensed
+            if s.notice is not None and s.notice.amount is not None:
+                s.notice = replace(s.notice, amount=s.returned)
+        if result.unpaid:
+            self._owe(result.unpaid, short_reason)
+            if kind is EventType.CHANGE_DISPENSED:
+                s.notice = Notice(NoticeCode.CHANGE_SHORT, amount=result.unpaid)
+        return self._settle_printing() if self._screen is Screen.PRINTING else self._try_close()
+
+    # --- failures --------------------------------------------------------------------------------------
+    def _fail(self, req: _Request, reason: str) -> list[fx.Effect]:
+        """A request raised or ran past its deadline: settle what it was for."""
+        self._requests.pop(req.id, None)
+        if req.kind == "ask":  # the unit could not even say: decide in the resident's favour
+            asked = self._given_up.get(req.id.removeprefix("ask-"))
+            return self._settle_failed(asked, "outcome unknown count_cash_box") if asked else []
+        if req.kind in _WAIT_FAILURES:
+            s = self._s
+            waiting = s is not None and s.id == req.session_id and facts(self._screen).waits_on_device
+            return self._abandon(_WAIT_FAILURES[req.kind]) if waiting and not s.ending else []
+        self._remember(req)
+        if req.kind in ("stack", "return", "change") and reason != "timeout":
+            # the call raised: it may have done its work before failing; the unit knows
+            ask = _Request(f"ask-{req.id}", req.session_id, "ask", self._clock.now() + timedelta(seconds=self._t.cash_call))
+            self._requests[ask.id] = ask
+            return [fx.AskCashOutcome(req.session_id, req.id)]
+        return self._settle_failed(req, reason)
+
+    def _settle_failed(self, req: _Request, reason: str) -> list[fx.Effect]:
+        """No answer to trust: decide in the resident's favour and take the device out of service."""
+        s = self._s if self._s is not None and self._s.id == req.session_id else None
+        if req.kind in ("stack", "return", "change"):
+            self._add_problem(f"cash: {req.kind} {reason}")
+            req.refund_seq = self._owe_for(req.session_id, req.amount, f"cash {req.kind} {reason}")
+            if s is None:
+                return []
+            if req.kind == "stack":
+                s.notice = Notice(NoticeCode.CASH_FAULT, amount=s.paid or None)
+                return self._end(NoticeCode.CASH_FAULT)
+            if req.kind == "change":
+                s.notice = Notice(NoticeCode.CHANGE_SHORT, amount=req.amount)
+            return self._settle_printing() if self._screen is Screen.PRINTING else self._try_close()
+        if req.kind == "print" and s is not None:
+            doc = s.printing[req.index]
+            doc.state = JobState.FAILED
+            return self._settle_printing()
+        if req.kind in ("poll", "cancel", "receipt"):
+            self._given_up.pop(req.id, None)
+            if req.kind == "cancel" and s is not None:
+                return self._cancel_failed()
+            return self._try_close() if s is not None else []
+        return []
+
+    def _remember(self, req: _Request) -> None:
+        self._given_up[req.id] = req
+        while len(self._given_up) > _LATE_MEMORY:
+            self._given_up.pop(next(iter(self._given_up)))
+
+    def _revive(self, req: _Request) -> bool:
+        """An operation asked about after its call raised: handle its outcome as its answer."""
+        s = self._s
+        if s is None or s.id != req.session_id:
+            self._remember(req)
+            return True  # handled as a late answer
+        self._requests[req.id] = req
+        return True
+
+    def _storage_failed(self) -> list[fx.Effect]:
+        """The journal cannot be written: take no more money, give back the escrow, go out of service."""
+        s = self._s
+        effects: list[fx.Effect] = [fx.DisableCash()]
+        if s is not None and s.escrow and not s.charged:
+            ref = emergency_return_ref(s.id)
+            self._requests[ref] = _Request(ref, s.id, "return", self._clock.now() + timedelta(seconds=self._t.cash_call), s.escrow)
+            s.escrow = 0
+            effects.append(fx.ReturnCash(s.id, ref))
+        if s is not None and not s.ending:
+            s.notice = Notice(NoticeCode.CASH_FAULT, amount=s.paid or None)
+            effects += self._end(NoticeCode.CASH_FAULT)
+        return effects
+
+    # --- printing ----------------------------------------------------------------------------------------
+    def _job_states(self, session_id: str, statuses, cancelled: bool) -> list[fx.Effect]:
+        s = self._s if self._s is not None and self._s.id == session_id else None
+        for job_id, status in statuses:
+            doc = next((d for d in s.printing.values() if d.job_id == job_id), None) if s else None
+            if doc is not None and doc.state.final and not cancelled:
+                continue
+            if status.state is JobState.COMPLETED:
+                if doc is None or doc.state is not JobState.COMPLETED:
+                    self._record_for(session_id, EventType.PRINT_COMPLETED, None, job_id)
+                if doc is not None:
+                    if doc.refunded:
+                        self._withdraw_print_refund(doc)
+                    doc.state = JobState.COMPLETED
+            elif cancelled:
+                self._record_for(session_id, EventType.PRINT_CANCELLED, None, f"{job_id} {status.reason}")
+                if doc is not None:
+                    doc.state = JobState.FAILED
+            elif status.state is JobState.FAILED:
+                self._record_for(session_id, EventType.PRINT_FAILED, None, f"{job_id} {status.reason}")
+                if doc is not None:
+                    doc.state = JobState.FAILED
+        if s is None:
+            return self._after_late()
+        if cancelled:
+            return self._finish_printing()
+        return self._settle_printing()
+
+    def _late_print(self, req: _Request, e: ev.PrintJobSubmitted) -> list[fx.Effect]:
+        """A submission answered after the kiosk gave up on it: cancel it, so a refunded job never prints."""
+        if e.job_id is None:
+            return self._after_late()
+        self._record_for(req.session_id, EventType.PRINT_SUBMITTED, req.amount, f"{e.job_id} {req.id} late")
+        ref = self._request("cancel", req.session_id, self._t.printer_call)
+        return [fx.CancelPrintJobs(req.session_id, ref, (e.job_id,))]
 
     def _settle_printing(self) -> list[fx.Effect]:
         s = self._s
-        if self._screen is not Screen.PRINTING:
+        if self._screen is not Screen.PRINTING or s is None:
+            return self._try_close()
+        if not all(d.state.final for d in s.printing.values()):
             return []
-        submitted = {j.index for j in s.jobs.values()}
-        if len(submitted) < len(s.documents) or not all(j.state.final for j in s.jobs.values()):
+        if any(r.session_id == s.id and r.kind in ("change", "ask") for r in self._requests.values()):
             return []
-        failed = sum(j.amount for j in s.jobs.values() if j.state is JobState.FAILED)
-        if failed:
-            self._owe(failed, "print failed")
-            s.notice = Notice(NoticeCode.PRINT_FAILED, amount=failed)
-            s.outcome = "print failed"
-        self._screen = Screen.DONE
-        self._last_activity = self._clock.now()
-        printed = [(i, d) for i, d in enumerate(s.documents) if any(j.index == i and j.state is JobState.COMPLETED for j in s.jobs.values())]
-        if not printed:
-            return []
-        receipt = Receipt(
-            kiosk_id=self._kiosk_id, issued_at=self._clock.now(),
-            lines=tuple(ReceiptLine(d.kind, d.copies, d.fee, d.issue_number) for _, d in printed),
-            total=s.charged, paid=s.paid, change=s.change_due,
-        )
-        return [fx.PrintReceipt(s.id, receipt)]
+        return self._finish_printing()
 
     def _give_up_printing(self) -> list[fx.Effect]:
+        """The print timeout: cancel what is unfinished (and submissions never answered) before owing it."""
         s = self._s
-        given_up = tuple(j for j, job in s.jobs.items() if not job.state.final)
-        for job_id in given_up:
-            s.jobs[job_id].state = JobState.FAILED
-            self._record(EventType.PRINT_FAILED, s.jobs[job_id].amount, f"{job_id} timeout")
-        for i, d in enumerate(s.documents):
-            if i not in {j.index for j in s.jobs.values()}:
-                s.jobs[f"unsubmitted-{i}"] = _PrintJob(i, d.fee, 0, JobState.FAILED)
-                self._record(EventType.PRINT_FAILED, d.fee, f"{d.kind.value}: not submitted")
-        # Refunded now, so it must never come out later when the queue is resumed.
-        cancel = [fx.CancelPrintJobs(s.id, given_up)] if given_up else []
-        return cancel + self._settle_printing()
+        if any(r.session_id == s.id and r.kind == "cancel" for r in self._requests.values()):
+            return []  # already cancelling: its own deadline settles it
+        jobs = tuple(d.job_id for d in s.printing.values() if d.job_id and not d.state.final)
+        lost = tuple(d.request_id for d in s.printing.values() if d.request_id and not d.state.final)
+        for request_id in lost:
+            req = self._requests.pop(request_id, None)
+            if req is not None:
+                self._remember(req)
+        if not jobs and not lost:
+            for d in s.printing.values():
+                if not d.state.final:
+                    d.state = JobState.FAILED
+            return self._finish_printing()
+        ref = self._request("cancel", s.id, self._t.printer_call)
+        return [fx.CancelPrintJobs(s.id, ref, jobs, lost)]
 
+    def _cancel_failed(self) -> list[fx.Effect]:
+        s = self._s
+        for d in s.printing.values():
+            if not d.state.final:
+                d.state = JobState.FAILED  # owed; the printer is out of service until someone looks
+        self._add_problem("printer: cancel failed")
+        return self._finish_printing()
+
+    def _finish_printing(self) -> list[fx.Effect]:
+        s = self._s
+        if self._screen is not Screen.PRINTING:
+            return self._try_close()
+        for d in s.printing.values():
+            if not d.state.final:
+                d.state = JobState.FAILED
+        failed = [d for d in s.printing.values() if d.state is JobState.FAILED and not d.refunded]
+        amount = sum(d.fee for d in failed)
+        if amount:
+            seq = self._owe(amount, "print failed")
+            for d in failed:
+                d.refunded = True
+                d.refund_seq = seq
+            s.notice = Notice(NoticeCode.PRINT_FAILED, amount=amount)
+            s.outcome = "print failed"
+        effects = self._end(None)
+        printed = [(i, s.documents[i]) for i, d in sorted(s.printing.items()) if d.state is JobState.COMPLETED]
+        if printed or s.refunds:
+            receipt = Receipt(
+                kiosk_id=self._kiosk_id, issued_at=self._clock.now(),
+                lines=tuple(ReceiptLine(d.kind, d.copies, d.fee, d.issue_number) for _, d in printed),
+                total=s.charged, paid=s.paid, change=s.change_paid,
+                refunds=tuple((reference_of(seq), yen) for seq, yen in s.refunds),
+            )
+            ref = self._request("receipt", s.id, self._t.printer_call)
+            effects.append(fx.PrintReceipt(s.id, ref, receipt))
+        return effects
+
+    def _withdraw_print_refund(self, doc: _Document) -> None:
+        seq = doc.refund_seq
+        if seq is not None:
+            self._record(EventType.REFUND_WITHDRAWN, doc.fee, f"{ref_token(seq)} printed-late")
+        doc.refunded = False
+
+    # --- ending -----------------------------------------------------------------------------------------
     def _abandon(self, code: NoticeCode, refusal=None) -> list[fx.Effect]:
         """End the session early: give back what was inserted; the card must be taken."""
         s = self._s
-        if s is None:
-            return []
+        if s is None or s.ending:
+            return self._try_close()
         if self._screen in (Screen.ATTRACT, Screen.SET_CARD) and not self._card_present:
-            return self._close()
-        if self._screen is Screen.PRINTING:
-            return []  # paid and printing: nothing to cancel; the printer settles it
-        if self._screen in (Screen.NOTICE, Screen.DONE):
-            return self._close_if_possible()
+            s.outcome = code.value
+            s.ending = s.dismissed = True
+            return self._try_close()
         effects: list[fx.Effect] = []
         if self._screen is Screen.PAYMENT:
-            effects += [fx.DisableCash()]
-            if s.paid:
+            effects.append(fx.DisableCash())
+            if s.escrow:
                 code = NoticeCode.CASH_RETURNED if code is NoticeCode.CANCELLED else code
-                effects.append(fx.ReturnCash(s.id))
-                s.awaiting_money += 1
+                effects += self._return_escrow()
         s.notice = Notice(code, refusal=refusal, amount=s.paid or None)
-        s.outcome = code.value
-        self._screen = Screen.NOTICE
-        self._last_activity = self._clock.now()
-        if s.identity is not None:
+        return effects + self._end(code)
+
+    def _end(self, code: NoticeCode | None) -> list[fx.Effect]:
+        """Over for the resident: show why (or the done screen); the session closes once nothing is out."""
+        s = self._s
+        effects: list[fx.Effect] = []
+        if code is not None:
+            s.outcome = code.value
+        s.ending = True
+        self._goto(Screen.NOTICE if code is not None else Screen.DONE)
+        if s.identity is not None and s.identity.auth_token:
             effects.append(fx.EndCenterSession(s.identity))
             s.identity = replace(s.identity, auth_token="")
         return effects
 
-    def _paid_out(self, e: ev.CashReturned | ev.ChangeDispensed, kind: EventType, short_reason: str) -> _Session | None:
-        """Journal money the unit gave out; what it could not give becomes a refund owed."""
+    def _try_close(self) -> list[fx.Effect]:
+        """The one way a session closes: over, dismissed, nothing of it outstanding, and its card taken."""
         s = self._s
-        if s is None or s.id != e.session_id:
-            return None
-        s.awaiting_money -= 1
-        if e.result.dispensed:
-            self._record(kind, e.result.dispensed)
-        if e.result.unpaid:
-            self._owe(e.result.unpaid, short_reason)
-        return s
-
-    def _after_money_result(self) -> list[fx.Effect]:
-        s = self._s
-        if s is not None and s.stray and s.awaiting_money == 0:
-            return self._close()  # cash that came with no session is back: nothing else to show
-        return []
-
-    def _close_if_possible(self) -> list[fx.Effect]:
-        s = self._s
-        if s is None or self._card_present or s.awaiting_money > 0:
+        if s is None or not (s.ending and s.dismissed):
             return []
-        return self._close()
-
-    def _close(self) -> list[fx.Effect]:
-        s = self._s
-        effects: list[fx.Effect] = []
-        if s.identity is not None and s.identity.auth_token:
-            effects.append(fx.EndCenterSession(s.identity))
+        if any(r.session_id == s.id for r in self._requests.values()):
+            return []
+        if self._card_present and not self._card_waiting:
+            return []  # the resident's own card is still on the reader
         self._record(EventType.SESSION_CLOSED, None, s.outcome)
         self._s = None
-        self._screen = Screen.ATTRACT if self._in_service else Screen.OUT_OF_SERVICE
-        self._last_activity = self._clock.now()
-        return effects
+        self._show_idle()
+        if self._card_waiting and self._card_present and self._can_start():
+            self._card_waiting = False
+            if self._open_session() is not None:
+                return self._start_reading()
+        self._card_waiting = False
+        return []
 
-    def _owe(self, amount: int, reason: str) -> None:
-        self._s.refund_owed += amount
-        self._record(EventType.REFUND_OWED, amount, reason)
+    def _after_late(self) -> list[fx.Effect]:
+        return self._try_close()
 
-    def _record(self, kind: EventType, amount: int | None, detail: str = "") -> None:
+    # --- requests and the journal -------------------------------------------------------------------------
+    def _next_id(self) -> int:
+        self._counter += 1
+        return self._counter
+
+    def _request(self, kind: str, session_id: str, seconds: float | None = None) -> str:
+        request_id = f"rq-{self._next_id()}"
+        deadline = self._clock.now() + timedelta(seconds=seconds if seconds is not None else self._t.device)
+        self._requests[request_id] = _Request(request_id, session_id, kind, deadline)
+        return request_id
+
+    def _intent(self, event_type: EventType, amount: int, kind: str, seconds: float, detail: str = "",
+                index: int = -1) -> str | None:
+        """Journal what is about to be done; its row's number names the operation. None: the journal failed."""
         s = self._s
-        ref = s.identity.resident_ref if s and s.identity else None
-        self._journal.record(s.id, kind, amount=amount, detail=detail, resident_ref=ref)
+        row = self._record(event_type, amount, detail)
+        if not row:
+            return None
+        ref = f"op-{row.seq}"
+        self._requests[ref] = _Request(ref, s.id, kind, self._clock.now() + timedelta(seconds=seconds), amount, index)
+        return ref
 
-    def _current(self, session_id: str, screen: Screen) -> _Session | None:
-        """The session a result belongs to, if it is still waiting for it."""
+    def _answer(self, request_id: str, screen: Screen) -> _Session | None:
+        """The session a card or center answer belongs to, if it still waits for it there."""
+        req = self._requests.pop(request_id, None)
         s = self._s
-        if s is None or s.id != session_id or self._screen is not screen:
+        if req is None or s is None or s.id != req.session_id or self._screen is not screen or s.ending:
             return None
         return s
 
+    def _money_answer(self, request_id: str) -> tuple[_Request | None, bool]:
+        """(request, late): late when the flow had given up on it; (None, _) for a repeat or a stranger."""
+        req = self._requests.pop(request_id, None)
+        if req is not None:
+            return req, False
+        req = self._given_up.pop(request_id, None)
+        return req, req is not None
+
+    def _owe(self, amount: int, reason: str) -> int | None:
+        return self._owe_for(self._s.id, amount, reason)
+
+    def _owe_for(self, session_id: str, amount: int, reason: str) -> int | None:
+        row = self._record_for(session_id, EventType.REFUND_OWED, amount, reason)
+        s = self._s
+        if s is not None and s.id == session_id:
+            s.refund_owed += amount
+            if row:
+                s.refunds.append((row.seq, amount))
+        return row.seq if row else None
+
+    def _record(self, kind: EventType, amount: int | None, detail: str = ""):
+        return self._record_for(self._s.id, kind, amount, detail)
+
+    def _record_for(self, session_id: str, kind: EventType, amount: int | None, detail: str = ""):
+        """Journal one fact; on a storage fault the kiosk goes out of service (the caller stops taking money)."""
+        s = self._s
+        ref = s.identity.resident_ref if s and s.id == session_id and s.identity else None
+        try:
+            return self._journal.record(session_id, kind, amount=amount, detail=detail, resident_ref=ref)
+        except JournalWriteError as exc:
+            self._add_problem(f"journal: {exc}")
+            return None

@@ -22,6 +22,7 @@ class Screen(Enum):
     ORDER = "order"
     ISSUING = "issuing"
     PAYMENT = "payment"
+    TAKING_PAYMENT = "taking_payment"  # the unit stacks the money; change and printing follow
     PRINTING = "printing"
     DONE = "done"
     NOTICE = "notice"  # refusals, errors, cancel: says why and what to do; then the card must go
@@ -48,6 +49,8 @@ class SessionView:
     pages_done: int = 0
     notice: Notice | None = None  # also on DONE: e.g. a refund owed for a failed print
     refund_owed: int = 0
+    refund_references: tuple[str, ...] = ()  # what the resident quotes to the staff
     idle_warning_at: datetime | None = None  # show 「続けますか?」 from here
     idle_deadline: datetime | None = None
     closed_reason: str | None = None  # attract: why the service is closed now
+    out_of_service_reasons: tuple[str, ...] = ()  # for the operator: why no new session starts

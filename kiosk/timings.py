@@ -1,4 +1,4 @@
-"""How long the kiosk waits on each screen before it gives up (seconds)."""
+"""How long the kiosk waits on each screen and for each device call before it gives up (seconds)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,19 +21,13 @@ class FlowTimings:
     done: float = 20
     print_timeout: float = 300
     print_poll: float = 0.5
+    # Deadlines of single device calls: a call still out by then is a failure the flow handles.
+    cash_call: float = 30  # stack, return, pay out, ask the unit
+    printer_call: float = 60  # render and submit one document, poll, cancel
+    health_interval: float = 60  # how often an idle kiosk checks that it can still deliver
 
     def idle_for(self, screen: Screen) -> float | None:
-        return {
-            Screen.SET_CARD: self.set_card,
-            Screen.READING_CARD: self.device,
-            Screen.PIN: self.pin,
-            Screen.AUTHENTICATING: self.device,
-            Screen.REMOVE_CARD: self.remove_card,
-            Screen.MUNICIPALITY: self.choose,
-            Screen.KIND: self.choose,
-            Screen.ORDER: self.choose,
-            Screen.ISSUING: self.device,
-            Screen.PAYMENT: self.payment,
-            Screen.NOTICE: self.notice,
-            Screen.DONE: self.done,
-        }.get(screen)
+        from kiosk.screen_facts import facts
+
+        name = facts(screen).timeout
+        return getattr(self, name) if name else None

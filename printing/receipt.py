@@ -40,6 +40,16 @@ def render_receipt(receipt: Receipt) -> bytes:
     canvas.line(LEFT, y + LINE / 2, RIGHT, y + LINE / 2)
     for label, value in (("合計", receipt.total), ("お預かり", receipt.paid), ("おつり", receipt.change)):
         y = _pair(canvas, label, f"{value:,}円", y)
+    if receipt.refunds:
+        y -= LINE / 2
+        canvas.setFont(font, 12)
+        canvas.drawCentredString(A4[0] / 2, y, "返金のご案内")
+        y -= LINE
+        canvas.setFont(font, 10)
+        for reference, amount in receipt.refunds:
+            y = _pair(canvas, f"返金番号 {reference}", f"{amount:,}円", y)
+        canvas.drawCentredString(A4[0] / 2, y, "この用紙を店員にお見せください。返金いたします。")
+        y -= LINE
     canvas.setFont(font, 8)
     canvas.drawCentredString(A4[0] / 2, y - LINE, "この明細は証明書ではありません。大切に保管してください。")
     canvas.showPage()

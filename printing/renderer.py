@@ -84,6 +84,10 @@ class ReportlabRenderer(Renderer):
     def render_receipt(self, receipt: Receipt) -> bytes:
         return render_receipt(receipt)
 
+    def self_test(self, municipality_codes: tuple[str, ...]) -> None:
+        for code in municipality_codes:
+            self._signer.check(code)
+
     def _facts(self, document: CertificateDocument) -> PageFacts:
         authority = document.authority
         return PageFacts(

@@ -37,13 +37,13 @@ def test_a_piece_is_refused_once_the_amount_due_is_in_escrow(unit):
 
 def test_change_uses_the_largest_pieces_first(unit):
     unit.set_float({500: 1, 100: 9, 50: 2, 10: 9})
-    assert unit.dispense(760) == Dispensed(760, 0)
+    assert unit.dispense(760, "op-6") == Dispensed(760, 0)
     assert unit.float_counts() == {100: 7, 50: 1, 10: 8}
 
 
 def test_amounts_no_coin_can_make_stay_unpaid(unit):
     unit.set_float({10: 5})
-    assert unit.dispense(25) == Dispensed(20, 5)
+    assert unit.dispense(25, "op-7") == Dispensed(20, 5)
 
 
 def test_stacked_coins_become_change_and_bills_go_to_the_cash_box(unit):
@@ -51,10 +51,10 @@ def test_stacked_coins_become_change_and_bills_go_to_the_cash_box(unit):
     unit.enable(2000)
     for piece in (1000, 500, 100):
         unit.insert(piece)
-    assert unit.stack() == 1600
+    assert unit.stack("op-1") == 1600
     assert unit.cash_box() == {1000: 1}
     assert unit.float_counts() == {100: 1, 500: 1}
-    assert unit.dispense(1600) == Dispensed(600, 1000)
+    assert unit.dispense(1600, "op-8") == Dispensed(600, 1000)
 
 
 def test_a_jammed_unit_moves_no_money(unit):
@@ -62,10 +62,10 @@ def test_a_jammed_unit_moves_no_money(unit):
     unit.insert(500)
     unit.jam()
     assert unit.insert(100) == CashRejected("jammed")
-    assert unit.stack() == 0
-    assert unit.dispense(100) == Dispensed(0, 100)
+    assert unit.stack("op-2") == 0
+    assert unit.dispense(100, "op-9") == Dispensed(0, 100)
     assert unit.held() == 500
-    assert unit.return_held() == Dispensed(0, 500)
+    assert unit.return_held("op-3") == Dispensed(0, 500)
 
 
 def test_escrow_that_could_not_be_returned_never_goes_to_the_next_resident(unit):
@@ -73,13 +73,39 @@ def test_escrow_that_could_not_be_returned_never_goes_to_the_next_resident(unit)
     unit.enable(1000)
     unit.insert(500)
     unit.jam()
-    assert unit.return_held() == Dispensed(0, 500)
+    assert unit.return_held("op-4") == Dispensed(0, 500)
     unit.clear()
     assert unit.held() == 0
-    assert unit.return_held() == Dispensed(0, 0)
+    assert unit.return_held("op-5") == Dispensed(0, 0)
     assert unit.cash_box() == {500: 1}
 
 
 def test_is_always_available():
     assert SimulatedCashUnit.availability().usable
 
+
+
+def test_the_unit_keeps_escrow_counters_and_operations_across_a_restart(tmp_path):
+    state = tmp_path / "cash_unit.json"
+    unit = SimulatedCashUnit(state_file=state)
+    unit.enable(5000)
+    unit.insert(1000)
+    unit.stack("op-1")
+    unit.insert(500)
+    again = SimulatedCashUnit(state_file=state, change_float={})
+    assert again.held() == 500
+    assert again.outcome("op-1").done == 1000
+    assert again.counters().credited == 1500
+    assert again.float_counts() == unit.float_counts()  # the float on file wins over the config's
+
+
+def test_a_call_that_fails_after_its_work_still_remembers_it(unit):
+    from hardware.cash.simulated import CashDeviceError
+
+    unit.enable(1000)
+    unit.insert(500)
+    unit.fail_next_call()
+    with pytest.raises(CashDeviceError):
+        unit.return_held("op-lost")
+    assert unit.held() == 0
+    assert unit.outcome("op-lost").done == 500

@@ -343,4 +343,5 @@ def test_an_owed_refund_describes_itself_on_one_line(journal):
     session_id = journal.open_session("kiosk-01", resident_ref="R-0007")
     journal.close_session(session_id, "print_failed", refund_owed=300, refund_reason="print failed")
     [refund] = journal.refunds_owed()
-    assert refund.describe() == f"2026-11-25T10:00:00+09:00 {session_id[:8]} owed 300 yen: print failed [R-0007]"
+    assert refund.describe() == f"#{refund.reference} 2026-11-25T10:00:00+09:00 {session_id[:8]} owed 300 yen: print failed [R-0007]"
+    assert refund.reference == "000002"

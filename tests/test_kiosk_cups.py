@@ -18,7 +18,7 @@ from kiosk.journal.events import EventType
 from kiosk.kinds import CertificateKind
 from kiosk.notices import NoticeCode
 from kiosk.pin import Pin
-from kiosk.ports.printer import PrinterState
+from kiosk.ports.printer import JobState, PrinterState
 from kiosk.provision import DEMO_REFERENCE_TIME
 from kiosk.runtime import InlineExecutor
 from kiosk.session_view import Screen
@@ -132,9 +132,11 @@ def test_a_queue_paused_after_payment_owes_the_fee_and_says_so(kiosk_on_cups, cu
     assert view.screen is Screen.DONE
     assert view.notice.code is NoticeCode.PRINT_FAILED and view.notice.amount == JUMINHYO_FEE
     assert owed(kiosk) == JUMINHYO_FEE
-    [failed] = journal(kiosk, EventType.PRINT_FAILED)
-    assert failed.detail.endswith("timeout")
+    [cancelled] = journal(kiosk, EventType.PRINT_CANCELLED)
     assert journal(kiosk, EventType.PRINT_COMPLETED) == []
+    # refunded, so cancelled for good: resuming the queue must not print it
+    kiosk.printer.resume()
+    assert kiosk.printer.job_status(cancelled.job_id).state is JobState.FAILED
 
 
 def test_a_job_the_device_fails_after_payment_owes_the_fee_and_names_the_fault(kiosk_on_cups, cups_queue):

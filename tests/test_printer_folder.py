@@ -40,7 +40,7 @@ def test_each_job_is_written_as_its_id_with_the_exact_bytes(tmp_path):
     job_id = FolderPrinter(tmp_path).submit(pdf, "exact")
     assert job_id == "folder-000001"
     assert (tmp_path / "folder-000001.pdf").read_bytes() == pdf
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder-000001.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder-000001.pdf", "folder-000001.title"]
 
 
 def test_ids_and_job_states_survive_a_restart(tmp_path):

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from kiosk.ports.printer import PrinterState
 from kiosk.scenario import FAULTS, Scenario
+from kiosk.screen_facts import WAITS_ON_DEVICE
 from kiosk.session_view import Screen
 
-_TRANSIENT = {Screen.READING_CARD, Screen.AUTHENTICATING, Screen.ISSUING, Screen.PRINTING}
 _SETTLE_SECONDS = 30  # wall clock: a step that has not settled by then is reported, not waited on forever
 
 
@@ -91,7 +91,7 @@ class Autopilot:
             if not self.shell.executor.idle:
                 time.sleep(0.002)  # a worker is busy: give it the CPU (not a test wait)
                 continue
-            if self.shell.kiosk.flow.screen not in _TRANSIENT:
+            if self.shell.kiosk.flow.screen not in WAITS_ON_DEVICE:
                 QApplication.processEvents()
                 return
             self.wait(0.5)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import events as ev
+from kiosk.screen_facts import facts
 from kiosk.session_view import Screen, SessionView
 from ui.screens.attract import AttractPage
 from ui.screens.done import DonePage
@@ -25,16 +26,6 @@ from ui.screens.remove_card import RemoveCardPage
 from ui.screens.set_card import SetCardPage
 from ui.screens.working import WorkingPage
 from ui.widgets import text, touch
-
-# Screens where 中止 means something to the flow; on printing there is nothing left to cancel,
-# on done and notice 終了 takes its place.
-_CANCELLABLE = {
-    Screen.SET_CARD, Screen.READING_CARD, Screen.PIN, Screen.AUTHENTICATING, Screen.REMOVE_CARD,
-    Screen.MUNICIPALITY, Screen.KIND, Screen.ORDER, Screen.ISSUING, Screen.PAYMENT,
-}
-# These count down on the page itself, so 「続けますか?」 would only repeat it.
-_OWN_COUNTDOWN = {Screen.DONE, Screen.NOTICE}
-
 
 class KioskWindow(QWidget):
     painted = Signal(object)  # the page just painted (for the benchmark)
@@ -80,6 +71,7 @@ class KioskWindow(QWidget):
         self.pages = {
             Screen.ATTRACT: AttractPage(shell), Screen.SET_CARD: SetCardPage(shell),
             Screen.READING_CARD: working, Screen.AUTHENTICATING: working, Screen.ISSUING: working,
+            Screen.TAKING_PAYMENT: working,
             Screen.PIN: PinPage(shell), Screen.REMOVE_CARD: RemoveCardPage(shell),
             Screen.MUNICIPALITY: MunicipalityPage(shell), Screen.KIND: KindPage(shell),
             Screen.ORDER: OrderPage(shell), Screen.PAYMENT: PaymentPage(shell),
@@ -162,13 +154,13 @@ class KioskWindow(QWidget):
         self.language.setText(tr("header.language"))
         self.language.setVisible(not operator)
         self.cancel.setText(tr("header.cancel"))
-        self.cancel.setVisible(not operator and view.screen in _CANCELLABLE)
+        self.cancel.setVisible(not operator and facts(view.screen).cancellable)
         for code, button in self._language_buttons.items():
             button.setEnabled(code != tr.language)
 
     def _idle(self, view: SessionView) -> None:
         now = self.shell.clock.now()
-        warn = view.idle_warning_at is not None and now >= view.idle_warning_at and view.screen not in _OWN_COUNTDOWN
+        warn = view.idle_warning_at is not None and now >= view.idle_warning_at and facts(view.screen).asks_still_here
         self.idle.setVisible(warn)
         if warn:
             self.idle_text.setText(self.tr("idle.question", seconds=self._page.seconds_until(view.idle_deadline)))

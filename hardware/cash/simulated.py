@@ -1,22 +1,34 @@
-"""A cash unit in memory: coins and bills come from a scenario or the operator screen.
+"""A cash unit in memory, optionally kept in a state file: coins and bills come from a scenario,
+the demo panel or the operator screen.
 
 Model: inserted money waits in escrow until the kiosk stacks or returns it. Change comes from a
 float of coins and bills per denomination. Stacked coins are recycled into that float (as
 coin recyclers in Japanese kiosks do); stacked bills go to the cash box and are never paid
-out. A jammed unit refuses money and moves none: returning or dispensing pays nothing.
+out. A jammed unit refuses money and moves none: returning or dispensing pays nothing, and
+escrow that cannot go back is retained so it is never handed to the next resident.
+
+Like a real unit it keeps its escrow, its counters and what each referenced operation did in
+non-volatile memory (``state_file``, written atomically before a call returns), so a kiosk that
+crashed can ask it what really happened.
 """
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
+from pathlib import Path
 from typing import Callable, Mapping
 
 from kiosk.health import Availability, DeviceHealth, DeviceState
 from kiosk.ports.cash import (
-    YEN_DENOMINATIONS, CashCredited, CashEvent, CashHealthChanged, CashRejected, CashUnit, Dispensed,
+    YEN_DENOMINATIONS, CashCounters, CashCredited, CashEvent, CashHealthChanged, CashOperation,
+    CashOperationKind, CashRejected, CashUnit, Dispensed,
 )
 
 SMALLEST_BILL = 1000
 DEFAULT_FLOAT = {500: 20, 100: 50, 50: 20, 10: 50}
+STATE_FILE = "cash_unit.json"
+_KEEP_OPERATIONS = 500  # a ref is asked about only until the next start-up: the recent ones suffice
 
 # CashRejected reasons
 NOT_ACCEPTING = "not_accepting"
@@ -25,15 +37,21 @@ NOTHING_DUE = "nothing_more_due"
 JAMMED = "jammed"
 
 
+class CashDeviceError(IOError):
+    """The link to the unit failed during a call (injected by the demo panel and the tests)."""
+
+
 class SimulatedCashUnit(CashUnit):
     @classmethod
     def from_config(cls, config) -> "SimulatedCashUnit":
-        return cls(denominations=config.denominations, change_float=config.change_float)
+        return cls(denominations=config.denominations, change_float=config.change_float,
+                   state_file=config.data_dir / STATE_FILE)
 
     def __init__(
         self,
         denominations: tuple[int, ...] = YEN_DENOMINATIONS,
         change_float: Mapping[int, int] = DEFAULT_FLOAT,
+        state_file: Path | None = None,
     ) -> None:
         self._denominations = tuple(sorted(denominations))
         self._listener: Callable[[CashEvent], None] = lambda event: None
@@ -42,8 +60,14 @@ class SimulatedCashUnit(CashUnit):
         self._escrow: list[int] = []
         self._float: Counter[int] = Counter()
         self._cash_box: Counter[int] = Counter()
+        self._counters: Counter[str] = Counter()
+        self._operations: dict[str, list] = {}
         self._jammed = False
-        self.set_float(change_float)
+        self._fail_next = False
+        self._state_file = Path(state_file) if state_file else None
+        if not self._load():
+            self._float = Counter({d: n for d, n in change_float.items() if n > 0})
+            self._save()
 
     # --- the port ----------------------------------------------------------------------------
     @classmethod
@@ -67,44 +91,65 @@ class SimulatedCashUnit(CashUnit):
     def held(self) -> int:
         return sum(self._escrow)
 
-    def stack(self) -> int:
-        if self._jammed:
-            return 0
-        stacked = self.held()
-        for piece in self._escrow:
-            (self._cash_box if piece >= SMALLEST_BILL else self._float)[piece] += 1
-        self._escrow.clear()
+    def stack(self, ref: str) -> int:
+        if ref in self._operations:  # asked twice: the unit does it once
+            return self._operation(ref).done
+        stacked = 0 if self._jammed else self.held()
+        if not self._jammed:
+            for piece in self._escrow:
+                (self._cash_box if piece >= SMALLEST_BILL else self._float)[piece] += 1
+            self._escrow.clear()
+        self._counters["stacked"] += stacked
+        self._done(ref, CashOperationKind.STACK, stacked, 0)
         return stacked
 
-    def return_held(self) -> Dispensed:
+    def return_held(self, ref: str) -> Dispensed:
+        if ref in self._operations:
+            op = self._operation(ref)
+            return Dispensed(op.done, op.unpaid)
+        held = self.held()
         if self._jammed:
             # What cannot be given back is retained (the kiosk owes it as a refund) so that it
             # is never handed to the next resident once the jam is cleared.
-            retained = self.held()
             self._cash_box.update(self._escrow)
-            self._escrow.clear()
-            return Dispensed(dispensed=0, unpaid=retained)
-        returned = self.held()
+            result = Dispensed(dispensed=0, unpaid=held)
+            self._counters["retained"] += held
+        else:
+            result = Dispensed(dispensed=held, unpaid=0)
+            self._counters["returned"] += held
         self._escrow.clear()
-        return Dispensed(dispensed=returned, unpaid=0)
+        self._done(ref, CashOperationKind.RETURN, result.dispensed, result.unpaid)
+        return result
 
-    def dispense(self, amount: int) -> Dispensed:
-        if self._jammed:
-            return Dispensed(dispensed=0, unpaid=amount)
-        # largest first; optimal here because each yen denomination divides the next
+    def dispense(self, amount: int, ref: str) -> Dispensed:
+        if ref in self._operations:
+            op = self._operation(ref)
+            return Dispensed(op.done, op.unpaid)
         left = amount
-        for denomination in sorted(self._float, reverse=True):
-            pieces = min(left // denomination, self._float[denomination])
-            self._float[denomination] -= pieces
-            left -= pieces * denomination
+        if not self._jammed:
+            # largest first; optimal here because each yen denomination divides the next
+            for denomination in sorted(self._float, reverse=True):
+                pieces = min(left // denomination, self._float[denomination])
+                self._float[denomination] -= pieces
+                left -= pieces * denomination
+        self._counters["paid_out"] += amount - left
+        self._done(ref, CashOperationKind.DISPENSE, amount - left, left)
         return Dispensed(dispensed=amount - left, unpaid=left)
+
+    def outcome(self, ref: str) -> CashOperation | None:
+        return self._operation(ref) if ref in self._operations else None
+
+    def counters(self) -> CashCounters:
+        c = self._counters
+        return CashCounters(credited=c["credited"], stacked=c["stacked"], returned=c["returned"],
+                            paid_out=c["paid_out"], retained=c["retained"], escrow=self.held())
 
     def health(self) -> DeviceHealth:
         if self._jammed:
             return DeviceHealth(DeviceState.FAULT, "jammed")
         return DeviceHealth(DeviceState.OK)
 
-    # --- scenario and operator controls (not part of the port) ---------------------------------
+    # --- scenario, demo and operator controls (not part of the port) ---------------------------
     def insert(self, denomination: int) -> CashEvent:
         """A resident puts in one coin or bill; the event also goes to the listener."""
         reason = self._refusal(denomination)
@@ -112,23 +157,32 @@ class SimulatedCashUnit(CashUnit):
             event: CashEvent = CashRejected(reason)
         else:
             self._escrow.append(denomination)
+            self._counters["credited"] += denomination
+            self._save()  # the coin is in escrow before anyone is told
             event = CashCredited(denomination)
         self._listener(event)
         return event
 
     def jam(self) -> None:
         self._jammed = True
+        self._save()
         self._listener(CashHealthChanged(self.health()))
 
     def clear(self) -> None:
         self._jammed = False
+        self._save()
         self._listener(CashHealthChanged(self.health()))
+
+    def fail_next_call(self) -> None:
+        """The next stack, return or payout does its work, then the link fails before it answers."""
+        self._fail_next = True
 
     def set_float(self, counts: Mapping[int, int]) -> None:
         self._float = Counter({d: n for d, n in counts.items() if n > 0})
+        self._save()
 
     def empty_float(self) -> None:
-        self._float = Counter()
+        self.set_float({})
 
     def float_counts(self) -> dict[int, int]:
         return {d: n for d, n in sorted(self._float.items()) if n > 0}
@@ -146,3 +200,43 @@ class SimulatedCashUnit(CashUnit):
         if self.held() >= self._amount_due:
             return NOTHING_DUE
         return ""
+
+    # --- non-volatile memory -------------------------------------------------------------------------
+    def _done(self, ref: str, kind: CashOperationKind, done: int, unpaid: int) -> None:
+        self._operations[ref] = [kind.value, done, unpaid]
+        while len(self._operations) > _KEEP_OPERATIONS:
+            self._operations.pop(next(iter(self._operations)))
+        self._save()
+        if self._fail_next:
+            self._fail_next = False
+            raise CashDeviceError("no answer from the cash unit")
+
+    def _operation(self, ref: str) -> CashOperation:
+        kind, done, unpaid = self._operations[ref]
+        return CashOperation(CashOperationKind(kind), done, unpaid)
+
+    def _load(self) -> bool:
+        if self._state_file is None or not self._state_file.exists():
+            return False
+        state = json.loads(self._state_file.read_text(encoding="utf-8"))
+        self._escrow = [int(p) for p in state["escrow"]]
+        self._float = Counter({int(d): int(n) for d, n in state["float"].items()})
+        self._cash_box = Counter({int(d): int(n) for d, n in state["cash_box"].items()})
+        self._counters = Counter({k: int(v) for k, v in state["counters"].items()})
+        self._operations = {str(k): list(v) for k, v in state["operations"].items()}
+        self._jammed = bool(state["jammed"])
+        return True
+
+    def _save(self) -> None:
+        if self._state_file is None:
+            return
+        state = {
+            "escrow": self._escrow, "float": self._float, "cash_box": self._cash_box,
+            "counters": self._counters, "operations": self._operations, "jammed": self._jammed,
+        }
+        partial = self._state_file.with_suffix(".part")
+        with open(partial, "w", encoding="utf-8") as f:
+            json.dump(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(partial, self._state_file)

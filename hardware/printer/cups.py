@@ -175,6 +175,14 @@ class CupsPrinter(Printer):
             _cancel_quietly(lambda: conn, number)
         return job_status(attributes)
 
+    def find_job(self, title: str) -> str | None:
+        # my_jobs: CUPS shows job-name only to the job's owner (JobPrivateValues), which the kiosk is
+        jobs = self._connect().getJobs(which_jobs="all", my_jobs=True,
+                                       requested_attributes=["job-id", "job-name", "job-printer-uri"])
+        numbers = [n for n, attributes in jobs.items() if attributes.get("job-name") == title
+                   and str(attributes.get("job-printer-uri", "")).endswith(f"/printers/{self._queue}")]
+        return f"{self._queue}-{max(numbers)}" if numbers else None
+
     def cancel(self, job_id: str) -> None:
         found = self._job_id.fullmatch(job_id)
         if found:

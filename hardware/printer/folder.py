@@ -2,7 +2,8 @@
 
 The folder is the job table, so job states and the id sequence survive a restart:
 ``<job id>.pdf`` is a completed job, ``<job id>.pending`` a job held by a paused queue and
-``<job id>.failed`` a failed job (its text is the reason). Faults mirror CUPS: a paused queue
+``<job id>.failed`` a failed job (its text is the reason); ``<job id>.title`` holds the job's name,
+written first, so a job whose id the kiosk never heard of can be found by name. Faults mirror CUPS: a paused queue
 holds new jobs until ``resume()``; with no paper, a jam or the printer offline a job fails
 (it never prints later by surprise, so the kiosk can owe the fee at once).
 """
@@ -18,7 +19,7 @@ from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, Pri
 
 JOB_PREFIX = "folder-"
 _JOB_ID = re.compile(re.escape(JOB_PREFIX) + r"(\d{6,})")
-PRINTED, HELD, FAILED = ".pdf", ".pending", ".failed"
+PRINTED, HELD, FAILED, TITLE = ".pdf", ".pending", ".failed", ".title"
 NOT_A_PDF = "not-a-pdf"
 UNKNOWN_JOB = "unknown-job"
 _DEVICE_FAULTS = frozenset({PrinterState.MEDIA_EMPTY, PrinterState.JAM, PrinterState.OFFLINE})
@@ -43,6 +44,7 @@ class FolderPrinter(Printer):
         # title only names the job in a real queue; the file name is the job id
         self._last_number += 1
         job_id = f"{JOB_PREFIX}{self._last_number:06d}"
+        self._write(job_id, TITLE, title.encode("utf-8"))
         if not pdf.startswith(b"%PDF-"):
             self._write(job_id, FAILED, NOT_A_PDF.encode())
         elif self._state is PrinterState.PAUSED:
@@ -64,6 +66,13 @@ class FolderPrinter(Printer):
         if failed.exists():
             return JobStatus(JobState.FAILED, failed.read_text(encoding="ascii"))
         return JobStatus(JobState.FAILED, UNKNOWN_JOB)
+
+    def find_job(self, title: str) -> str | None:
+        wanted = title.encode("utf-8")
+        for path in sorted(self._dir.glob(f"{JOB_PREFIX}*{TITLE}"), reverse=True):
+            if path.read_bytes() == wanted:
+                return path.name[: -len(TITLE)]
+        return None
 
     def cancel(self, job_id: str) -> None:
         held = self._path(job_id, HELD)

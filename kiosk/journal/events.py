@@ -22,14 +22,37 @@ class EventType(Enum):
     KIOSK_STARTED = "kiosk_started"
     SESSION_OPENED = "session_opened"
     CASH_CREDITED = "cash_credited"  # amount = the denomination now in escrow
+    STACK_STARTED = "stack_started"  # intent: amount = escrow about to be stacked
+    CASH_STACKED = "cash_stacked"  # outcome: amount = what the unit says it stacked
+    FEE_CHARGED = "fee_charged"  # the stacked escrow now pays the order's fee
+    RETURN_STARTED = "return_started"  # intent: amount = escrow about to be given back
     CASH_RETURNED = "cash_returned"
-    FEE_CHARGED = "fee_charged"  # escrow stacked for the order's fee
+    CHANGE_STARTED = "change_started"  # intent: amount = change about to be paid out
+    CHANGE_DISPENSED = "change_dispensed"
+    PRINT_STARTED = "print_started"  # intent: amount = the fee of the document about to be sent
     PRINT_SUBMITTED = "print_submitted"  # amount = the fee this job stands for (0 for a receipt)
     PRINT_COMPLETED = "print_completed"
     PRINT_FAILED = "print_failed"
-    CHANGE_DISPENSED = "change_dispensed"
-    REFUND_OWED = "refund_owed"  # staff pay it out by hand
+    PRINT_CANCELLED = "print_cancelled"  # given up on and cancelled: it will never print
+    REFUND_OWED = "refund_owed"  # staff pay it out by hand; its reference is ``ref-<seq>``
+    REFUND_WITHDRAWN = "refund_withdrawn"  # a late device answer showed it was delivered after all
+    REFUND_PAID = "refund_paid"  # staff paid a refund: detail ``ref-<seq> <operator>``
     SESSION_CLOSED = "session_closed"
+    CASH_COLLECTED = "cash_collected"  # operator emptied the cash box (no session)
+    FLOAT_TOPPED_UP = "float_topped_up"  # operator added change coins (no session)
+    DAY_CLOSED = "day_closed"  # the daily close (日計) was taken (no session)
+
+
+# Events that belong to no session: the kiosk's own and the operator's.
+KIOSK_EVENTS = frozenset({
+    EventType.KIOSK_STARTED, EventType.CASH_COLLECTED, EventType.FLOAT_TOPPED_UP, EventType.DAY_CLOSED,
+})
+# What may still be written after a session closed: answers that arrived late, and settlement.
+LATE_EVENTS = frozenset({
+    EventType.CASH_STACKED, EventType.CASH_RETURNED, EventType.CHANGE_DISPENSED, EventType.PRINT_SUBMITTED,
+    EventType.PRINT_COMPLETED, EventType.PRINT_FAILED, EventType.PRINT_CANCELLED, EventType.REFUND_OWED,
+    EventType.REFUND_WITHDRAWN, EventType.REFUND_PAID,
+})
 
 
 class JournalEntryError(ValueError):
@@ -47,14 +70,25 @@ AMOUNT_RULES: dict[EventType, AmountRule] = {
     EventType.KIOSK_STARTED: AmountRule.NONE,
     EventType.SESSION_OPENED: AmountRule.NONE,
     EventType.CASH_CREDITED: AmountRule.POSITIVE,
+    EventType.STACK_STARTED: AmountRule.ZERO_OR_MORE,
+    EventType.CASH_STACKED: AmountRule.ZERO_OR_MORE,
+    EventType.RETURN_STARTED: AmountRule.ZERO_OR_MORE,
     EventType.CASH_RETURNED: AmountRule.ZERO_OR_MORE,
     EventType.FEE_CHARGED: AmountRule.ZERO_OR_MORE,
+    EventType.CHANGE_STARTED: AmountRule.POSITIVE,
+    EventType.CHANGE_DISPENSED: AmountRule.ZERO_OR_MORE,
+    EventType.PRINT_STARTED: AmountRule.ZERO_OR_MORE,
     EventType.PRINT_SUBMITTED: AmountRule.ZERO_OR_MORE,
     EventType.PRINT_COMPLETED: AmountRule.OPTIONAL,
     EventType.PRINT_FAILED: AmountRule.OPTIONAL,
-    EventType.CHANGE_DISPENSED: AmountRule.ZERO_OR_MORE,
+    EventType.PRINT_CANCELLED: AmountRule.OPTIONAL,
     EventType.REFUND_OWED: AmountRule.POSITIVE,
+    EventType.REFUND_WITHDRAWN: AmountRule.POSITIVE,
+    EventType.REFUND_PAID: AmountRule.POSITIVE,
     EventType.SESSION_CLOSED: AmountRule.NONE,
+    EventType.CASH_COLLECTED: AmountRule.ZERO_OR_MORE,
+    EventType.FLOAT_TOPPED_UP: AmountRule.ZERO_OR_MORE,
+    EventType.DAY_CLOSED: AmountRule.NONE,
 }
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,47}")  # kiosk ids, job ids, resident refs
@@ -62,7 +96,9 @@ _SAFE_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.:/=-]{0,47}|\d{1,3}")
 _LONG_DIGIT_RUN = re.compile(r"(?<![-_.\d])\d{4,}")  # a whole run, not its tail
 REDACTED = "[redacted]"
 MAX_DETAIL_TOKENS = 8
-_JOB_TYPES = frozenset({EventType.PRINT_SUBMITTED, EventType.PRINT_COMPLETED, EventType.PRINT_FAILED})
+_JOB_TYPES = frozenset({
+    EventType.PRINT_SUBMITTED, EventType.PRINT_COMPLETED, EventType.PRINT_FAILED, EventType.PRINT_CANCELLED,
+})
 
 
 def scrub_detail(text: str) -> str:

@@ -1,8 +1,15 @@
-"""CashUnit port: coin and bill acceptance with escrow, and change dispensing."""
+"""CashUnit port: coin and bill acceptance with escrow, and change dispensing.
+
+Every operation that moves money carries a ``ref`` chosen by the kiosk and journaled before the
+call (intent before the act). The unit keeps, durably, what each ref really did and its own
+counters, so that after a crash recovery asks the unit instead of guessing (as a ccTalk hopper
+keeps its last payout's paid/unpaid counts through a power cut).
+"""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from enum import Enum
 from typing import Callable, Union
 
 from kiosk.health import Availability, DeviceHealth
@@ -42,6 +49,33 @@ class Dispensed:
         return self.unpaid == 0
 
 
+class CashOperationKind(Enum):
+    STACK = "stack"
+    RETURN = "return"
+    DISPENSE = "dispense"
+
+
+@dataclass(frozen=True)
+class CashOperation:
+    """What one referenced operation really did, as the unit itself recorded it."""
+
+    kind: CashOperationKind
+    done: int  # yen stacked, returned or paid out
+    unpaid: int = 0  # yen it could not move (returns and payouts)
+
+
+@dataclass(frozen=True)
+class CashCounters:
+    """The unit's own cumulative totals, in yen, kept across restarts."""
+
+    credited: int = 0  # taken into escrow
+    stacked: int = 0  # escrow moved into the unit for good
+    returned: int = 0  # escrow given back
+    paid_out: int = 0  # change dispensed
+    retained: int = 0  # escrow that could not be given back and was kept (owed by the kiosk)
+    escrow: int = 0  # now in escrow
+
+
 class CashUnit(ABC):
     @classmethod
     @abstractmethod
@@ -66,15 +100,30 @@ class CashUnit(ABC):
         """Yen in escrow: credited but neither stacked nor returned."""
 
     @abstractmethod
-    def stack(self) -> int:
+    def stack(self, ref: str) -> int:
         """Move escrow into the cash box (the money is now taken). Returns the yen stacked."""
 
     @abstractmethod
-    def return_held(self) -> Dispensed:
-        """Give escrow back to the resident."""
+    def return_held(self, ref: str) -> Dispensed:
+        """Give escrow back to the resident; what cannot go back is retained, never handed on."""
 
     @abstractmethod
-    def dispense(self, amount: int) -> Dispensed: ...
+    def dispense(self, amount: int, ref: str) -> Dispensed: ...
+
+    @abstractmethod
+    def outcome(self, ref: str) -> CashOperation | None:
+        """What the operation with this ref did; None if the unit never started it.
+
+        A unit that cannot tell (a payout cut by a power loss on a unit without counters) raises
+        ``OutcomeUnknown``; the kiosk then decides in the resident's favour.
+        """
+
+    @abstractmethod
+    def counters(self) -> CashCounters: ...
 
     @abstractmethod
     def health(self) -> DeviceHealth: ...
+
+
+class OutcomeUnknown(Exception):
+    """The unit cannot say what an interrupted operation did."""

@@ -55,7 +55,11 @@ class Printer(ABC):
 
     @abstractmethod
     def submit(self, pdf: bytes, title: str) -> str:
-        """Queue one PDF; returns the job id. ``title`` carries no personal data."""
+        """Queue one PDF; returns the job id. ``title`` names the job (the kiosk's request id, no personal data)."""
+
+    @abstractmethod
+    def find_job(self, title: str) -> str | None:
+        """The id of the job submitted with this title, if the printer has one (its answer may have been lost)."""
 
     @abstractmethod
     def job_status(self, job_id: str) -> JobStatus: ...

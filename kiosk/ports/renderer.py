@@ -12,4 +12,9 @@ class Renderer(ABC):
         """One PDF holding ``document.copies`` copies of the certificate."""
 
     @abstractmethod
-    def render_receipt(self, receipt: Receipt) -> bytes: ...
+    def render_receipt(self, receipt: Receipt) -> bytes:
+        """The 利用明細, and the refund slip: every refund owed with its reference."""
+
+    @abstractmethod
+    def self_test(self, municipality_codes: tuple[str, ...]) -> None:
+        """Sign a test page with each municipality's seal key, read afresh; raises if any cannot be."""

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from kiosk.pki.seals import load_seal_private_key
-from printing.security.seal_code import PageSeal, seal_bytes
+from printing.security.seal_code import SIGNING_CONTEXT, PageSeal, seal_bytes
 
 
 class SealSigner:
@@ -21,3 +21,11 @@ class SealSigner:
 
     def sign(self, seal: PageSeal) -> bytes:
         return seal_bytes(seal, self._key(seal.municipality_code))
+
+    def check(self, municipality_code: str) -> None:
+        """Read the key afresh and sign and verify a test page: raises if the key is unreadable or wrong."""
+        key = load_seal_private_key(self._data_dir, municipality_code)
+        test = PageSeal(municipality_code, "self_test", "0", "2000-01-01T00:00", 1, 1, True, ())
+        signed = seal_bytes(test, key)
+        text = test.canonical()
+        key.public_key().verify(signed[-64:], SIGNING_CONTEXT + text)

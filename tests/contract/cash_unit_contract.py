@@ -13,7 +13,8 @@ import pytest
 
 from kiosk.health import Availability, DeviceState
 from kiosk.ports.cash import (
-    YEN_DENOMINATIONS, CashCredited, CashHealthChanged, CashRejected, CashUnit, Dispensed,
+    YEN_DENOMINATIONS, CashCredited, CashHealthChanged, CashOperation, CashOperationKind, CashRejected, CashUnit,
+    Dispensed,
 )
 
 PLENTY_DUE = 100_000  # large enough that no insert in these tests is refused as pointless
@@ -83,31 +84,31 @@ class CashUnitContract:
     def test_return_gives_back_exactly_the_escrow(self, accepting, cash_driver):
         cash_driver.insert(500)
         cash_driver.insert(100)
-        assert accepting.return_held() == Dispensed(dispensed=600, unpaid=0)
+        assert accepting.return_held("op-1") == Dispensed(dispensed=600, unpaid=0)
         assert accepting.held() == 0
 
     def test_stacking_takes_the_escrow(self, accepting, cash_driver):
         cash_driver.insert(1000)
         cash_driver.insert(50)
-        assert accepting.stack() == 1050
+        assert accepting.stack("op-2") == 1050
         assert accepting.held() == 0
-        assert accepting.return_held() == Dispensed(dispensed=0, unpaid=0)
+        assert accepting.return_held("op-3") == Dispensed(dispensed=0, unpaid=0)
 
     def test_change_is_paid_from_the_float(self, cash_unit, cash_driver):
         cash_driver.set_float({500: 2, 100: 5, 50: 2, 10: 10})
-        assert cash_unit.dispense(780) == Dispensed(dispensed=780, unpaid=0)
+        assert cash_unit.dispense(780, "op-4") == Dispensed(dispensed=780, unpaid=0)
 
     def test_change_the_float_cannot_cover_is_reported_unpaid(self, cash_unit, cash_driver):
         cash_driver.set_float({100: 2})
-        assert cash_unit.dispense(300) == Dispensed(dispensed=200, unpaid=100)
-        assert cash_unit.dispense(100) == Dispensed(dispensed=0, unpaid=100)
+        assert cash_unit.dispense(300, "op-5") == Dispensed(dispensed=200, unpaid=100)
+        assert cash_unit.dispense(100, "op-6") == Dispensed(dispensed=0, unpaid=100)
 
     def test_an_empty_float_pays_nothing(self, cash_unit, cash_driver):
         cash_driver.empty_float()
-        assert cash_unit.dispense(700) == Dispensed(dispensed=0, unpaid=700)
+        assert cash_unit.dispense(700, "op-7") == Dispensed(dispensed=0, unpaid=700)
 
     def test_dispensing_nothing_is_complete(self, cash_unit):
-        assert cash_unit.dispense(0).complete
+        assert cash_unit.dispense(0, "op-8").complete
 
     def test_a_jam_is_a_fault_that_takes_no_money(self, accepting, cash_driver, heard):
         cash_driver.jam()
@@ -124,3 +125,41 @@ class CashUnitContract:
         assert isinstance(heard[-1], CashHealthChanged) and heard[-1].health.ok
         cash_driver.insert(100)
         assert accepting.held() == 100
+
+    # --- what recovery asks after a crash ---------------------------------------------------------
+    def test_each_operation_is_remembered_by_its_ref(self, accepting, cash_driver):
+        cash_driver.set_float({100: 5})
+        cash_driver.insert(500)
+        accepting.stack("op-s")
+        cash_driver.insert(100)
+        accepting.return_held("op-r")
+        accepting.dispense(300, "op-d")
+        assert accepting.outcome("op-s") == CashOperation(CashOperationKind.STACK, 500)
+        assert accepting.outcome("op-r") == CashOperation(CashOperationKind.RETURN, 100)
+        assert accepting.outcome("op-d") == CashOperation(CashOperationKind.DISPENSE, 300)
+        assert accepting.outcome("op-never") is None
+
+    def test_an_operation_asked_twice_is_done_once(self, cash_unit, cash_driver):
+        cash_driver.set_float({100: 5})
+        assert cash_unit.dispense(300, "op-once") == Dispensed(300, 0)
+        assert cash_unit.dispense(300, "op-once") == Dispensed(300, 0)
+        assert cash_unit.counters().paid_out == 300
+
+    def test_counters_add_up_what_moved(self, accepting, cash_driver):
+        cash_driver.set_float({100: 5})
+        cash_driver.insert(1000)
+        accepting.stack("op-1")
+        cash_driver.insert(100)
+        accepting.return_held("op-2")
+        cash_driver.insert(500)
+        accepting.dispense(200, "op-3")
+        c = accepting.counters()
+        assert (c.credited, c.stacked, c.returned, c.paid_out, c.escrow) == (1600, 1000, 100, 200, 500)
+
+    def test_escrow_that_a_jam_keeps_is_retained_not_handed_on(self, accepting, cash_driver):
+        cash_driver.insert(500)
+        cash_driver.jam()
+        assert accepting.return_held("op-j") == Dispensed(0, 500)
+        cash_driver.clear()
+        assert accepting.held() == 0
+        assert accepting.counters().retained == 500

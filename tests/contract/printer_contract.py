@@ -112,3 +112,21 @@ class PrinterContract:
         printer.resume()
         assert printer_driver.settle(printer, job_id).state is JobState.FAILED
         assert printer_driver.output(job_id) is None
+
+    def test_a_job_can_be_found_by_its_name(self, printer, printer_driver):
+        """After a crash the kiosk may know a job only by the name it gave it (its request id)."""
+        first = printer.submit(one_page_pdf(), "op-101")
+        second = printer.submit(one_page_pdf(), "op-102")
+        assert printer.find_job("op-101") == first
+        assert printer.find_job("op-102") == second
+        assert printer.find_job("op-103") is None
+
+    def test_a_held_job_found_by_name_can_be_cancelled_for_good(self, printer, printer_driver):
+        printer_driver.fault(PrinterState.PAUSED)
+        printer.submit(one_page_pdf(), "op-201")
+        found = printer.find_job("op-201")
+        printer.cancel(found)
+        printer_driver.clear()
+        printer.resume()
+        assert printer_driver.settle(printer, found).state is JobState.FAILED
+        assert printer_driver.output(found) is None

@@ -156,9 +156,10 @@ def test_printer_failure_after_payment_shows_the_refund_to_resident_and_operator
     kiosk.wait_for(Screen.DONE)
     assert kiosk.view.refund_owed == 300
     text = kiosk.text()
-    assert "印刷に失敗" in text and "300円 を返金" in text and kiosk.view.session_id[:8] in text
+    [reference] = kiosk.view.refund_references
+    assert "印刷に失敗" in text and "300円 を返金" in text and f"返金番号 {reference}" in text
     kiosk.advance(25)
-    kiosk.wait_for(Screen.ATTRACT)
+    kiosk.wait_for(Screen.OUT_OF_SERVICE)  # health before money: no paper, no new session
     operator = _sign_in_operator(kiosk)
     assert "返金が必要な金額: 300円" in kiosk.text()
     assert operator.signed_in

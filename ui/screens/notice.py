@@ -22,8 +22,8 @@ def notice_text(tr, notice: Notice, view: SessionView) -> str:
     if notice.amount and notice.code not in _OWED:
         parts.append(tr("notice.returned", amount=tr.yen(notice.amount)))
     if view.refund_owed:
-        # the session's short id is what staff look up in the journal (operator page, `kiosk journal --owed`)
-        parts.append(tr("notice.refund_owed", amount=tr.yen(view.refund_owed), ref=(view.session_id or "")[:8]))
+        # the refund's reference is what staff settle it by (operator page, `kiosk journal --owed`)
+        parts.append(tr("notice.refund_owed", amount=tr.yen(view.refund_owed), ref="・".join(view.refund_references)))
     return "\n".join(parts)
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar
 
+from kiosk.screen_facts import facts
 from kiosk.session_view import Screen
 from ui.screens.base import Page
 from ui.widgets import picture, text
 
-_KEYS = {Screen.READING_CARD: "reading", Screen.AUTHENTICATING: "authenticating", Screen.ISSUING: "issuing"}
+_KEYS = {
+    Screen.READING_CARD: "reading", Screen.AUTHENTICATING: "authenticating", Screen.ISSUING: "issuing",
+    Screen.TAKING_PAYMENT: "taking_payment",
+}
 
 
 class WorkingPage(Page):
@@ -33,4 +37,4 @@ class WorkingPage(Page):
         self.title.setText(self.tr(f"working.{key}"))
         self.detail.setText(self.tr(f"working.{key}.detail"))
         # the card must stay on the reader only while it is being read or used
-        self.image.setVisible(view.screen is not Screen.ISSUING)
+        self.image.setVisible(facts(view.screen).card_needed)

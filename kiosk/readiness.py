@@ -1,0 +1,48 @@
+"""Health before money: can the kiosk deliver what a paid session needs, right now?
+
+Asked before a session's payment is accepted and, while idle, every ``health_interval`` seconds.
+Each problem is one short line for the operator page; any problem keeps new sessions from
+starting, so no money is taken for what the kiosk cannot deliver.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from kiosk.ports.cash import CashUnit
+from kiosk.ports.printer import Printer
+from kiosk.ports.renderer import Renderer
+
+
+class Readiness:
+    def __init__(self, *, printer: Printer, renderer: Renderer, cash: CashUnit, journal,
+                 municipality_codes: Iterable[str], min_free_bytes: int) -> None:
+        self._printer, self._renderer, self._cash, self._journal = printer, renderer, cash, journal
+        self._codes = tuple(municipality_codes)
+        self._min_free = min_free_bytes
+
+    def __call__(self) -> tuple[str, ...]:
+        return tuple(p for p in (self._printer_ok(), self._renderer_ok(), self._journal_ok(), self._cash_ok()) if p)
+
+    def _printer_ok(self) -> str | None:
+        health = self._printer.health()
+        return None if health.ok else f"printer: {health.state.value} {health.detail}".strip()
+
+    def _renderer_ok(self) -> str | None:
+        try:
+            self._renderer.self_test(self._codes)
+        except Exception as exc:  # an unreadable seal key, a missing font: nothing could be certified
+            return f"renderer: {type(exc).__name__}"
+        return None
+
+    def _journal_ok(self) -> str | None:
+        why = self._journal.writable()
+        if why:
+            return f"journal: {why}"
+        free = self._journal.free_bytes()
+        if free < self._min_free:
+            return f"journal: {free // (1 << 20)} MiB free, below the floor of {self._min_free // (1 << 20)} MiB"
+        return None
+
+    def _cash_ok(self) -> str | None:
+        health = self._cash.health()
+        return None if health.ok else f"cash: {health.detail or health.state.value}"
