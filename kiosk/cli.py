@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     scenario = sub.add_parser("scenario", help="run a scripted session headless and print its outcome and journal")
     scenario.add_argument("file", type=Path, help="scenario TOML file (see tests/scenarios/)")
     scenario.add_argument("--keep", type=Path, metavar="DIR", help="keep the scenario's data (journal, printed PDFs) in DIR")
+    scenario.add_argument("--shuffle", type=int, metavar="SEED",
+                          help="device and center results come late and out of order (same seed, same run)")
     scenario.set_defaults(run=_scenario)
 
     cards = sub.add_parser("cards", help="list the demo cards and what each one is for")
@@ -157,7 +159,7 @@ def _sample(args) -> int:
 def _scenario(args) -> int:
     from kiosk.scenario_cli import run_scenario_file
 
-    result = run_scenario_file(_config(args), args.file, keep=args.keep)
+    result = run_scenario_file(_config(args), args.file, keep=args.keep, shuffle=args.shuffle)
     return 0 if result.passed else 1
 
 

@@ -24,6 +24,7 @@ from kiosk.ports.center import Identity, IssuanceCenter
 from kiosk.ports.printer import Printer
 from kiosk.ports.renderer import Renderer
 from kiosk.clock import Clock
+from kiosk.crashpoints import crashpoint
 
 log = logging.getLogger(__name__)
 
@@ -180,9 +181,13 @@ class EffectRunner:
         self._readiness = readiness
 
     def run(self, effect: Effect) -> Event | None:
-        handler = getattr(self, "_" + type(effect).__name__)
+        name = type(effect).__name__
+        handler = getattr(self, "_" + name)
         try:
-            return handler(effect)
+            crashpoint(f"before:{name}")
+            result = handler(effect)
+            crashpoint(f"after:{name}")
+            return result
         except Exception as exc:  # a device or center fault is an event for the flow, never a crash
             request_id = getattr(effect, "request_id", None)
             log.warning("%s failed: %s", type(effect).__name__, type(exc).__name__)

@@ -35,7 +35,9 @@ from kiosk.session_view import Screen, SessionView
 ACTIONS = (
     "card", "remove_card", "start", "pin", "municipality", "kind", "set", "copies", "add_another",
     "remove_line", "back_to_order", "confirm", "insert", "cancel", "still_here", "finish", "wait", "fault", "clear_fault",
+    "hold", "release", "back_in_service",
 )
+FAMILIES = ("card", "cash", "printer", "center")
 EXPECTATIONS = (
     "screen", "notice", "tries_left", "refusal", "paid", "due", "change", "refund_owed",
     "offered", "not_offered", "order_total", "printed_documents", "refused", "municipality_refused",
@@ -48,6 +50,8 @@ FAULTS = {
     "printer:paused": ("printer", PrinterState.PAUSED),
     "cash:jam": ("cash", None),
     "cash:empty_float": ("cash", None),
+    "cash:fail_after_work": ("cash", None),  # the next stack/return/payout does its work, then its call raises
+    "cash:fail_before_work": ("cash", None),  # ... raises before it moves anything
     "reader:unplug": ("card", None),
     "card:pull_during_sign": ("card", None),
 }
@@ -117,6 +121,7 @@ class ScenarioResult:
     journal_lines: list[str]
     failures: list[str]
     printed_documents: int
+    shuffle: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -126,9 +131,10 @@ class ScenarioResult:
 class ScenarioRunner:
     """Runs a scenario against a kiosk built by the composition root with simulated devices."""
 
-    def __init__(self, kiosk, clock: ManualClock) -> None:
+    def __init__(self, kiosk, clock: ManualClock, executor) -> None:
         self._k = kiosk
         self._clock = clock
+        self._executor = executor  # a ShufflingExecutor: seeded, results come late and out of order
         self._printed = 0
 
     def run(self, scenario: Scenario) -> ScenarioResult:
@@ -144,6 +150,7 @@ class ScenarioRunner:
             failures += [f"step {step.number} ({step.action}): {f}" for f in self._check(step.expect)]
         self._settle()
         failures += [f"end: {f}" for f in self._check(scenario.expect)]
+        failures += [f"end: books: {f}" for f in self._check_books()]
         lines = [event.describe() for event in self._k.journal.events()]
         return ScenarioResult(scenario, self._view(), lines, failures, self._printed_documents())
 
@@ -195,6 +202,13 @@ class ScenarioRunner:
             self._fault(str(v))
         elif a == "clear_fault":
             self._clear_fault(str(v))
+        elif a == "back_in_service":
+            self._k.flow.set_in_service(True)  # the operator has looked at the fault and resumes
+        elif a in ("hold", "release"):
+            # hold: the family's calls get no answer until released (a slow or hung device)
+            if v not in FAMILIES:
+                raise ValueError(f"unknown device family {v!r}: one of {', '.join(FAMILIES)}")
+            (self._executor.hold if a == "hold" else self._executor.release)(str(v))
 
     def _member_ref(self, member: str, view: SessionView) -> str:
         offer = next((o for o in view.offers if view.draft and o.kind is view.draft.kind), None)
@@ -212,6 +226,8 @@ class ScenarioRunner:
             self._k.cash.jam()
         elif name == "cash:empty_float":
             self._k.cash.empty_float()
+        elif name in ("cash:fail_after_work", "cash:fail_before_work"):
+            self._k.cash.fail_next_call(after_work=name == "cash:fail_after_work")
         elif name == "reader:unplug":
             self._k.card.unplug()
         elif name == "card:pull_during_sign":
@@ -234,14 +250,29 @@ class ScenarioRunner:
         for _ in range(steps):
             self._clock.advance(seconds / steps)
             self._k.runtime.post(ev.Tick(self._clock.now()))
+            self._step_devices()
 
     def _settle(self) -> None:
-        """Let device-bound screens finish (printing needs polls), as a real kiosk would wait."""
+        """Let device-bound screens finish (printing needs polls) and every answer arrive."""
         for _ in range(_SETTLE_LIMIT):
             self._k.runtime.post(ev.Tick(self._clock.now()))
-            if self._k.flow.screen not in WAITS_ON_DEVICE:
+            if self._executor.idle and self._k.flow.screen not in WAITS_ON_DEVICE:
                 return
-            self._clock.advance(_SETTLE_STEP_SECONDS)
+            if self._executor.idle and self._executor.holding:
+                return  # the kiosk waits on a held device: time stands still until the scenario moves it
+            self._step_devices()
+            if self._k.flow.screen in WAITS_ON_DEVICE:
+                self._clock.advance(_SETTLE_STEP_SECONDS)
+        raise ScenarioError(f"the kiosk did not settle: stuck on {self._k.flow.screen.value}")
+
+    def _step_devices(self) -> None:
+        self._executor.step()
+
+    def _check_books(self) -> list[str]:
+        """After every scenario: each closed session balances and agrees with the cash unit."""
+        from kiosk.journal.check import check_books
+
+        return check_books(self._k.journal, self._k.cash.counters())
 
     # --- checking --------------------------------------------------------------------------------
     def _view(self) -> SessionView:

@@ -12,10 +12,13 @@ from kiosk.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.config import KioskConfig
 from kiosk.provision import copy_provisioned, provision
+from kiosk.shuffle import ShufflingExecutor
 from kiosk.scenario import ScenarioError, ScenarioResult, ScenarioRunner, load_scenario
 
 
-def run_scenario_file(config: KioskConfig, path: Path, keep: Path | None = None, quiet: bool = False) -> ScenarioResult:
+def run_scenario_file(config: KioskConfig, path: Path, keep: Path | None = None, quiet: bool = False,
+                      shuffle: int | None = None) -> ScenarioResult:
+    """Run one scenario; ``shuffle``: a seed for device results that come late and out of order."""
     from kiosk.cli import CommandError
 
     a = config.adapters
@@ -36,13 +39,15 @@ def run_scenario_file(config: KioskConfig, path: Path, keep: Path | None = None,
         copy_provisioned(config.data_dir, run_dir)
         run_config = dataclasses.replace(config, data_dir=run_dir)
         clock = ManualClock(scenario.start)
-        kiosk = build_kiosk(run_config, clock=clock)
+        executor = ShufflingExecutor(shuffle)
+        kiosk = build_kiosk(run_config, clock=clock, executor=executor)
         try:
-            result = ScenarioRunner(kiosk, clock).run(scenario)
+            result = ScenarioRunner(kiosk, clock, executor).run(scenario)
         except ScenarioError as exc:
             raise CommandError(str(exc)) from None
         finally:
             kiosk.close()
+    result.shuffle = shuffle
     if not quiet:
         _print(result)
     return result
@@ -51,6 +56,8 @@ def run_scenario_file(config: KioskConfig, path: Path, keep: Path | None = None,
 def _print(result: ScenarioResult) -> None:
     v = result.final
     print(f"scenario: {result.scenario.path.name} — {result.scenario.description}")
+    if result.shuffle is not None:
+        print(f"shuffle seed: {result.shuffle}")
     notice = v.notice.code.value if v.notice else "-"
     print(f"outcome: screen={v.screen.value} notice={notice} printed_documents={result.printed_documents}")
     print("journal:")

@@ -65,6 +65,7 @@ _TOUCHES = (
 # What a timed-out or failed request was for: the screen it leaves and the notice it gives.
 _WAIT_FAILURES = {"card": NoticeCode.CARD_ERROR, "center": NoticeCode.CENTER_UNAVAILABLE}
 _LATE_MEMORY = 200  # answers that may still come for requests given up on
+_OUTCOMES = {"stack": EventType.CASH_STACKED, "return": EventType.CASH_RETURNED, "change": EventType.CHANGE_DISPENSED}
 
 
 def emergency_return_ref(session_id: str) -> str:
@@ -139,7 +140,8 @@ class SessionFlow:
         self._card_present = False
         self._card_waiting = False  # set while a session was ending: it starts the next one
         self._in_service = True  # the operator's switch
-        self._problems: tuple[str, ...] = ()  # why the kiosk cannot deliver now (health, storage, cash)
+        self._health: tuple[str, ...] = ()  # what the last health check found; the next one replaces it
+        self._faults: tuple[str, ...] = ()  # what failed during a session: stays until the operator resumes
         self._last_activity = clock.now()
         self._entered = clock.now()
         self._requests: dict[str, _Request] = {}
@@ -163,7 +165,8 @@ class SessionFlow:
 
     @property
     def problems(self) -> tuple[str, ...]:
-        return self._problems
+        """Why the kiosk cannot deliver now: faults seen in sessions, then the last health check's findings."""
+        return self._faults + tuple(p for p in self._health if p not in self._faults)
 
     def view(self) -> SessionView:
         now = self._clock.now()
@@ -172,7 +175,7 @@ class SessionFlow:
         warn = None
         if deadline and facts(self._screen).asks_still_here:
             warn = deadline - timedelta(seconds=self._t.idle_warning)
-        reasons = self._problems + (() if self._in_service else ("operator",))
+        reasons = self.problems + (() if self._in_service else ("operator",))
         if s is None:
             return SessionView(
                 screen=self._screen, card_present=self._card_present,
@@ -213,7 +216,7 @@ class SessionFlow:
         """
         self._in_service = in_service
         if in_service:
-            self._problems = ()
+            self._faults = self._health = ()
             self._next_health = self._clock.now()
         if self._s is None:
             self._show_idle()
@@ -384,7 +387,7 @@ class SessionFlow:
         return []
 
     def _on_CashUnitFailed(self, e: ev.CashUnitFailed) -> list[fx.Effect]:
-        self._add_problem(f"cash: {e.detail}")
+        self._health = _with(self._health, f"cash: {e.detail}")
         if self._screen is Screen.PAYMENT:
             return self._abandon(NoticeCode.CASH_FAULT)
         return []
@@ -455,7 +458,7 @@ class SessionFlow:
             return []
         if e.result is None:
             for problem in e.unready:
-                self._add_problem(problem)
+                self._health = _with(self._health, problem)
             return self._abandon(NoticeCode.PRINTER_UNAVAILABLE)
         if not isinstance(e.result, Issued):
             return self._abandon(NoticeCode.ISSUE_REFUSED, refusal=e.result.refusal)
@@ -468,7 +471,7 @@ class SessionFlow:
         return [fx.EnableCash(s.order.total)]
 
     def _on_HealthChecked(self, e: ev.HealthChecked) -> list[fx.Effect]:
-        self._problems = e.problems
+        self._health = e.problems
         if self._s is None:
             self._show_idle()
         return []
@@ -480,6 +483,8 @@ class SessionFlow:
             return []
         self._record_for(req.session_id, EventType.CASH_STACKED, e.amount, req.id)
         if late:
+            if e.amount < req.amount:  # the rest is still in escrow: it must not wait for the next resident
+                return self._late_return(req, req.amount - e.amount)
             return self._after_late()
         s = self._s
         extra = max(0, e.amount - req.amount)
@@ -516,10 +521,10 @@ class SessionFlow:
         op = e.operation
         if op is None:
             if not e.known:
-                return self._settle_failed(req, "outcome unknown count_cash_box")
+                return self._settle_failed(req, "unknown count_cash_box")
             if req.kind == "return":  # never started: ask once more
                 return self._retry_return(req)
-            return self._settle_failed(req, "not done")
+            return self._settle_failed(req, "not-done")
         self._given_up.pop(req.id, None)
         if op.kind is CashOperationKind.STACK:
             return self._on_CashStacked(ev.CashStacked(req.session_id, req.id, op.done)) if self._revive(req) else []
@@ -617,16 +622,15 @@ class SessionFlow:
         self._last_activity = self._entered
 
     def _can_start(self) -> bool:
-        return self._in_service and not self._problems and not self._service_status(self._clock.now())
+        return self._in_service and not self.problems and not self._service_status(self._clock.now())
 
     def _show_idle(self) -> None:
-        idle = Screen.ATTRACT if self._in_service and not self._problems else Screen.OUT_OF_SERVICE
+        idle = Screen.ATTRACT if self._in_service and not self.problems else Screen.OUT_OF_SERVICE
         if self._screen is not idle:
             self._goto(idle)
 
     def _add_problem(self, problem: str) -> None:
-        if problem not in self._problems:
-            self._problems += (problem,)
+        self._faults = _with(self._faults, problem)
 
     def _open_session(self) -> _Session | None:
         try:
@@ -724,12 +728,22 @@ class SessionFlow:
         return [fx.ReturnCash(s.id, ref)]
 
     def _retry_return(self, req: _Request) -> list[fx.Effect]:
-        self._given_up.pop(req.id, None)
         s = self._s
         if s is None or s.id != req.session_id:
-            return self._settle_failed(req, "not done")
+            return self._settle_failed(req, "not-done")
+        self._given_up.pop(req.id, None)
+        self._record(EventType.CASH_RETURNED, 0, f"{req.id} not-done")
         s.escrow = req.amount
         return self._return_escrow()
+
+    def _late_return(self, stack: _Request, amount: int) -> list[fx.Effect]:
+        """Escrow found after its session gave up on it: back to the tray, or kept if the unit cannot."""
+        row = self._record_for(stack.session_id, EventType.RETURN_STARTED, amount, f"after {stack.id}")
+        if not row:
+            return self._after_late()
+        ref = f"op-{row.seq}"
+        self._remember(_Request(ref, stack.session_id, "return", self._clock.now(), amount, refund_seq=stack.refund_seq))
+        return [fx.ReturnCash(stack.session_id, ref)]
 
     def _paid_out(self, request_id: str, result: Dispensed, kind: EventType, short_reason: str) -> list[fx.Effect]:
         """Journal money the unit gave out; what it could not give becomes a refund owed."""
@@ -761,7 +775,7 @@ class SessionFlow:
         self._requests.pop(req.id, None)
         if req.kind == "ask":  # the unit could not even say: decide in the resident's favour
             asked = self._given_up.get(req.id.removeprefix("ask-"))
-            return self._settle_failed(asked, "outcome unknown count_cash_box") if asked else []
+            return self._settle_failed(asked, "unknown count_cash_box") if asked else []
         if req.kind in _WAIT_FAILURES:
             s = self._s
             waiting = s is not None and s.id == req.session_id and facts(self._screen).waits_on_device
@@ -779,6 +793,8 @@ class SessionFlow:
         s = self._s if self._s is not None and self._s.id == req.session_id else None
         if req.kind in ("stack", "return", "change"):
             self._add_problem(f"cash: {req.kind} {reason}")
+            # the intent gets its outcome as far as the kiosk knows it; a late answer adds the rest
+            self._record_for(req.session_id, _OUTCOMES[req.kind], 0, f"{req.id} {reason}")
             req.refund_seq = self._owe_for(req.session_id, req.amount, f"cash {req.kind} {reason}")
             if s is None:
                 return []
@@ -1051,3 +1067,7 @@ class SessionFlow:
         except JournalWriteError as exc:
             self._add_problem(f"journal: {exc}")
             return None
+
+
+def _with(problems: tuple[str, ...], problem: str) -> tuple[str, ...]:
+    return problems if problem in problems else (*problems, problem)

@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Mapping
 
+from kiosk.crashpoints import crashpoint
 from kiosk.health import Availability, DeviceHealth, DeviceState
 from kiosk.ports.cash import (
     YEN_DENOMINATIONS, CashCounters, CashCredited, CashEvent, CashHealthChanged, CashOperation,
@@ -63,7 +64,7 @@ class SimulatedCashUnit(CashUnit):
         self._counters: Counter[str] = Counter()
         self._operations: dict[str, list] = {}
         self._jammed = False
-        self._fail_next = False
+        self._fail_next = ""
         self._state_file = Path(state_file) if state_file else None
         if not self._load():
             self._float = Counter({d: n for d, n in change_float.items() if n > 0})
@@ -92,6 +93,7 @@ class SimulatedCashUnit(CashUnit):
         return sum(self._escrow)
 
     def stack(self, ref: str) -> int:
+        self._link()
         if ref in self._operations:  # asked twice: the unit does it once
             return self._operation(ref).done
         stacked = 0 if self._jammed else self.held()
@@ -104,6 +106,7 @@ class SimulatedCashUnit(CashUnit):
         return stacked
 
     def return_held(self, ref: str) -> Dispensed:
+        self._link()
         if ref in self._operations:
             op = self._operation(ref)
             return Dispensed(op.done, op.unpaid)
@@ -122,6 +125,7 @@ class SimulatedCashUnit(CashUnit):
         return result
 
     def dispense(self, amount: int, ref: str) -> Dispensed:
+        self._link()
         if ref in self._operations:
             op = self._operation(ref)
             return Dispensed(op.done, op.unpaid)
@@ -159,6 +163,7 @@ class SimulatedCashUnit(CashUnit):
             self._escrow.append(denomination)
             self._counters["credited"] += denomination
             self._save()  # the coin is in escrow before anyone is told
+            crashpoint("cash:escrowed")
             event = CashCredited(denomination)
         self._listener(event)
         return event
@@ -173,9 +178,9 @@ class SimulatedCashUnit(CashUnit):
         self._save()
         self._listener(CashHealthChanged(self.health()))
 
-    def fail_next_call(self) -> None:
-        """The next stack, return or payout does its work, then the link fails before it answers."""
-        self._fail_next = True
+    def fail_next_call(self, after_work: bool = True) -> None:
+        """The link fails on the next stack, return or payout: after it did its work, or before."""
+        self._fail_next = "after" if after_work else "before"
 
     def set_float(self, counts: Mapping[int, int]) -> None:
         self._float = Counter({d: n for d, n in counts.items() if n > 0})
@@ -207,9 +212,15 @@ class SimulatedCashUnit(CashUnit):
         while len(self._operations) > _KEEP_OPERATIONS:
             self._operations.pop(next(iter(self._operations)))
         self._save()
-        if self._fail_next:
-            self._fail_next = False
+        crashpoint(f"cash:{kind.value}")
+        if self._fail_next == "after":
+            self._fail_next = ""
             raise CashDeviceError("no answer from the cash unit")
+
+    def _link(self) -> None:
+        if self._fail_next == "before":
+            self._fail_next = ""
+            raise CashDeviceError("the cash unit did not take the command")
 
     def _operation(self, ref: str) -> CashOperation:
         kind, done, unpaid = self._operations[ref]

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+from kiosk.crashpoints import crashpoint
 from kiosk.health import Availability
 from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, PrinterState
 
@@ -45,6 +46,7 @@ class FolderPrinter(Printer):
         self._last_number += 1
         job_id = f"{JOB_PREFIX}{self._last_number:06d}"
         self._write(job_id, TITLE, title.encode("utf-8"))
+        crashpoint("printer:named")
         if not pdf.startswith(b"%PDF-"):
             self._write(job_id, FAILED, NOT_A_PDF.encode())
         elif self._state is PrinterState.PAUSED:

@@ -49,7 +49,7 @@ KIOSK_EVENTS = frozenset({
 })
 # What may still be written after a session closed: answers that arrived late, and settlement.
 LATE_EVENTS = frozenset({
-    EventType.CASH_STACKED, EventType.CASH_RETURNED, EventType.CHANGE_DISPENSED, EventType.PRINT_SUBMITTED,
+    EventType.RETURN_STARTED, EventType.CASH_STACKED, EventType.CASH_RETURNED, EventType.CHANGE_DISPENSED, EventType.PRINT_SUBMITTED,
     EventType.PRINT_COMPLETED, EventType.PRINT_FAILED, EventType.PRINT_CANCELLED, EventType.REFUND_OWED,
     EventType.REFUND_WITHDRAWN, EventType.REFUND_PAID,
 })

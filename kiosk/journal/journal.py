@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from kiosk.clock import Clock
+from kiosk.crashpoints import crashpoint
 from kiosk.journal.balance import SessionBalance, balance_of
 from kiosk.journal.events import (
     KIOSK_EVENTS, LATE_EVENTS, EventType, JournalEntryError, JournalEvent, check_entry, scrub_detail,
@@ -265,6 +266,7 @@ class MoneyJournal:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise
+        crashpoint(f"journal:{getattr(result, 'type', EventType.SESSION_CLOSED).value}")
         return result
 
     def _release_reserve(self) -> bool:
