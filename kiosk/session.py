@@ -710,7 +710,7 @@ class SessionFlow:
                 return self._storage_failed()
             effects.append(fx.DispenseChange(s.id, ref, s.change_due))
         for i, d in enumerate(s.documents):
-            ref = self._intent(EventType.PRINT_STARTED, d.fee, "print", self._t.printer_call, f"{i} {d.kind.value}", index=i)
+            ref = self._intent(EventType.PRINT_STARTED, d.fee, "print", self._t.printer_call, f"{i} {d.kind.value} m-{d.authority.municipality_code}", index=i)
             if ref is None:
                 return effects + self._storage_failed()
             s.printing[i] = _Document(d.fee, request_id=ref)
