@@ -28,6 +28,7 @@ from kiosk import events as ev
 from kiosk.clock import JST, ManualClock
 from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin, PinFormatError
+from kiosk.ports.cash import CashOperationKind
 from kiosk.ports.printer import PrinterState
 from kiosk.screen_facts import WAITS_ON_DEVICE
 from kiosk.session_view import Screen, SessionView
@@ -52,6 +53,7 @@ FAULTS = {
     "cash:empty_float": ("cash", None),
     "cash:fail_after_work": ("cash", None),  # the next stack/return/payout does its work, then its call raises
     "cash:fail_before_work": ("cash", None),  # ... raises before it moves anything
+    "cash:fail_change_after_work": ("cash", None),  # the next change payout pays, then its call raises
     "reader:unplug": ("card", None),
     "card:pull_during_sign": ("card", None),
 }
@@ -228,6 +230,8 @@ class ScenarioRunner:
             self._k.cash.empty_float()
         elif name in ("cash:fail_after_work", "cash:fail_before_work"):
             self._k.cash.fail_next_call(after_work=name == "cash:fail_after_work")
+        elif name == "cash:fail_change_after_work":
+            self._k.cash.fail_next_call(after_work=True, kind=CashOperationKind.DISPENSE)
         elif name == "reader:unplug":
             self._k.card.unplug()
         elif name == "card:pull_during_sign":

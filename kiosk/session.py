@@ -82,6 +82,7 @@ class _Request:
     amount: int = 0  # yen expected (stack, return, change) or the fee (print)
     index: int = -1  # the document (print)
     refund_seq: int | None = None  # the refund owed when it failed: withdrawn if a late answer proves it delivered
+    print_requests: tuple[str, ...] = ()  # cancel: the submissions it looks for by name
 
 
 @dataclass
@@ -558,7 +559,7 @@ class SessionFlow:
         req, late = self._money_answer(e.request_id)
         if req is None:
             return []
-        return self._job_states(req.session_id, e.statuses, cancelled=False)
+        return self._job_states(req, e.statuses, cancelled=False)
 
     def _on_PrintJobsCancelled(self, e: ev.PrintJobsCancelled) -> list[fx.Effect]:
         req, late = self._money_answer(e.request_id)
@@ -571,7 +572,7 @@ class SessionFlow:
             self._record_for(req.session_id, EventType.PRINT_SUBMITTED, fee, f"{job_id} {print_ref} found")
             if doc is not None:
                 doc.job_id, doc.request_id = job_id, None
-        return self._job_states(req.session_id, e.statuses, cancelled=True)
+        return self._job_states(req, e.statuses, cancelled=True)
 
     def _on_RequestFailed(self, e: ev.RequestFailed) -> list[fx.Effect]:
         req = self._requests.get(e.request_id) or self._requests.get(f"ask-{e.request_id}")
@@ -776,10 +777,10 @@ class SessionFlow:
         if req.kind == "ask":  # the unit could not even say: decide in the resident's favour
             asked = self._given_up.get(req.id.removeprefix("ask-"))
             return self._settle_failed(asked, "unknown count_cash_box") if asked else []
-        if req.kind in _WAIT_FAILURES:
+        if req.kind in _WAIT_FAILURES:  # the card or the center did not answer: the session cannot go on
             s = self._s
-            waiting = s is not None and s.id == req.session_id and facts(self._screen).waits_on_device
-            return self._abandon(_WAIT_FAILURES[req.kind]) if waiting and not s.ending else []
+            current = s is not None and s.id == req.session_id and not s.ending
+            return self._abandon(_WAIT_FAILURES[req.kind]) if current else []
         self._remember(req)
         if req.kind in ("stack", "return", "change") and reason != "timeout":
             # the call raised: it may have done its work before failing; the unit knows
@@ -805,9 +806,8 @@ class SessionFlow:
                 s.notice = Notice(NoticeCode.CHANGE_SHORT, amount=req.amount)
             return self._settle_printing() if self._screen is Screen.PRINTING else self._try_close()
         if req.kind == "print" and s is not None:
-            doc = s.printing[req.index]
-            doc.state = JobState.FAILED
-            return self._settle_printing()
+            # the call raised: the job may exist all the same; find it by name and cancel it before owing
+            return [self._cancel(s.id, (), (req.id,))]
         if req.kind in ("poll", "cancel", "receipt"):
             self._given_up.pop(req.id, None)
             if req.kind == "cancel" and s is not None:
@@ -844,7 +844,8 @@ class SessionFlow:
         return effects
 
     # --- printing ----------------------------------------------------------------------------------------
-    def _job_states(self, session_id: str, statuses, cancelled: bool) -> list[fx.Effect]:
+    def _job_states(self, req: _Request, statuses, cancelled: bool) -> list[fx.Effect]:
+        session_id = req.session_id
         s = self._s if self._s is not None and self._s.id == session_id else None
         for job_id, status in statuses:
             doc = next((d for d in s.printing.values() if d.job_id == job_id), None) if s else None
@@ -857,6 +858,8 @@ class SessionFlow:
                     if doc.refunded:
                         self._withdraw_print_refund(doc)
                     doc.state = JobState.COMPLETED
+                elif req.refund_seq is not None:  # it printed after its session refunded it: take the refund back
+                    self._record_for(session_id, EventType.REFUND_WITHDRAWN, req.amount, f"{ref_token(req.refund_seq)} printed-late")
             elif cancelled:
                 self._record_for(session_id, EventType.PRINT_CANCELLED, None, f"{job_id} {status.reason}")
                 if doc is not None:
@@ -868,7 +871,10 @@ class SessionFlow:
         if s is None:
             return self._after_late()
         if cancelled:
-            return self._finish_printing()
+            # what the cancel was about and did not find never reached the printer: failed, owed
+            for d in s.printing.values():
+                if not d.state.final and (d.job_id in dict(statuses) or d.request_id in req.print_requests):
+                    d.state = JobState.FAILED
         return self._settle_printing()
 
     def _late_print(self, req: _Request, e: ev.PrintJobSubmitted) -> list[fx.Effect]:
@@ -876,8 +882,14 @@ class SessionFlow:
         if e.job_id is None:
             return self._after_late()
         self._record_for(req.session_id, EventType.PRINT_SUBMITTED, req.amount, f"{e.job_id} {req.id} late")
-        ref = self._request("cancel", req.session_id, self._t.printer_call)
-        return [fx.CancelPrintJobs(req.session_id, ref, (e.job_id,))]
+        return [self._cancel(req.session_id, (e.job_id,), (), amount=req.amount, refund_seq=req.refund_seq)]
+
+    def _cancel(self, session_id: str, jobs: tuple[str, ...], print_requests: tuple[str, ...],
+                amount: int = 0, refund_seq: int | None = None) -> fx.CancelPrintJobs:
+        ref = self._request("cancel", session_id, self._t.printer_call)
+        req = self._requests[ref]
+        req.print_requests, req.amount, req.refund_seq = print_requests, amount, refund_seq
+        return fx.CancelPrintJobs(session_id, ref, jobs, print_requests)
 
     def _settle_printing(self) -> list[fx.Effect]:
         s = self._s
@@ -905,8 +917,8 @@ class SessionFlow:
                 if not d.state.final:
                     d.state = JobState.FAILED
             return self._finish_printing()
-        ref = self._request("cancel", s.id, self._t.printer_call)
-        return [fx.CancelPrintJobs(s.id, ref, jobs, lost)]
+        self._goto(Screen.PRINTING)  # the resident waits for the cancel: its own deadline is shorter
+        return [self._cancel(s.id, jobs, lost)]
 
     def _cancel_failed(self) -> list[fx.Effect]:
         s = self._s
@@ -930,6 +942,9 @@ class SessionFlow:
             for d in failed:
                 d.refunded = True
                 d.refund_seq = seq
+                late = self._given_up.get(d.request_id or "")
+                if late is not None:  # its submission may still answer: a job found then is cancelled, or un-refunded
+                    late.refund_seq = seq
             s.notice = Notice(NoticeCode.PRINT_FAILED, amount=amount)
             s.outcome = "print failed"
         effects = self._end(None)

@@ -65,6 +65,7 @@ class SimulatedCashUnit(CashUnit):
         self._operations: dict[str, list] = {}
         self._jammed = False
         self._fail_next = ""
+        self._fail_kind: CashOperationKind | None = None
         self._state_file = Path(state_file) if state_file else None
         if not self._load():
             self._float = Counter({d: n for d, n in change_float.items() if n > 0})
@@ -93,7 +94,7 @@ class SimulatedCashUnit(CashUnit):
         return sum(self._escrow)
 
     def stack(self, ref: str) -> int:
-        self._link()
+        self._link(CashOperationKind.STACK)
         if ref in self._operations:  # asked twice: the unit does it once
             return self._operation(ref).done
         stacked = 0 if self._jammed else self.held()
@@ -106,7 +107,7 @@ class SimulatedCashUnit(CashUnit):
         return stacked
 
     def return_held(self, ref: str) -> Dispensed:
-        self._link()
+        self._link(CashOperationKind.RETURN)
         if ref in self._operations:
             op = self._operation(ref)
             return Dispensed(op.done, op.unpaid)
@@ -125,7 +126,7 @@ class SimulatedCashUnit(CashUnit):
         return result
 
     def dispense(self, amount: int, ref: str) -> Dispensed:
-        self._link()
+        self._link(CashOperationKind.DISPENSE)
         if ref in self._operations:
             op = self._operation(ref)
             return Dispensed(op.done, op.unpaid)
@@ -178,9 +179,10 @@ class SimulatedCashUnit(CashUnit):
         self._save()
         self._listener(CashHealthChanged(self.health()))
 
-    def fail_next_call(self, after_work: bool = True) -> None:
-        """The link fails on the next stack, return or payout: after it did its work, or before."""
+    def fail_next_call(self, after_work: bool = True, kind: CashOperationKind | None = None) -> None:
+        """The link fails on the next stack, return or payout (or the next of ``kind``): after it did its work, or before."""
         self._fail_next = "after" if after_work else "before"
+        self._fail_kind = kind
 
     def set_float(self, counts: Mapping[int, int]) -> None:
         self._float = Counter({d: n for d, n in counts.items() if n > 0})
@@ -213,12 +215,12 @@ class SimulatedCashUnit(CashUnit):
             self._operations.pop(next(iter(self._operations)))
         self._save()
         crashpoint(f"cash:{kind.value}")
-        if self._fail_next == "after":
+        if self._fail_next == "after" and self._fail_kind in (None, kind):
             self._fail_next = ""
             raise CashDeviceError("no answer from the cash unit")
 
-    def _link(self) -> None:
-        if self._fail_next == "before":
+    def _link(self, kind: CashOperationKind) -> None:
+        if self._fail_next == "before" and self._fail_kind in (None, kind):
             self._fail_next = ""
             raise CashDeviceError("the cash unit did not take the command")
 
