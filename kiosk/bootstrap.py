@@ -14,8 +14,9 @@ from kiosk.clock import Clock, SystemClock
 from kiosk.adapters import ADAPTERS
 from kiosk.catalog.catalog import Catalog
 from kiosk.config import KioskConfig
-from kiosk.journal.journal import MoneyJournal
+from kiosk.journal.journal import JournalDamaged, MoneyJournal
 from kiosk.journal.recovery import RecoveredSession, recover_unfinished
+from kiosk.journal.unusable import UnusableJournal
 from kiosk.ports.card import CardReader
 from kiosk.ports.cash import CashUnit
 from kiosk.ports.center import IssuanceCenter
@@ -46,7 +47,7 @@ def adapter_class(family: str, name: str) -> type:
 class Kiosk:
     config: KioskConfig
     clock: Clock
-    journal: MoneyJournal
+    journal: MoneyJournal | UnusableJournal  # the stand-in when the journal is damaged
     center: IssuanceCenter
     card: CardReader
     cash: CashUnit
@@ -86,15 +87,25 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     cash = _build("cash", a.cash, config)
     printer = _build("printer", a.printer, config)
     renderer = _build("renderer", a.renderer, config)
-    journal = MoneyJournal(config.journal_path, clock)
-    # before any new session: what the last run left unfinished is settled with the devices' own word
-    recovered = recover_unfinished(journal, cash, printer, config.kiosk_id)
-    journal.kiosk_started(config.kiosk_id)
+    damage = None
+    try:
+        journal = MoneyJournal(config.journal_path, clock)
+    except JournalDamaged as exc:
+        # never replaced by an empty one (the refunds owed would vanish): start, but take no money
+        damage = " ".join(str(exc).split())
+        journal = UnusableJournal(damage)
+    recovered: list[RecoveredSession] = []
+    if damage is None:
+        # before any new session: what the last run left unfinished is settled with the devices' own word
+        recovered = recover_unfinished(journal, cash, printer, config.kiosk_id)
+        journal.kiosk_started(config.kiosk_id)
     center, center_closers = _build_center(config, catalog, clock)
     flow = SessionFlow(
         journal=journal, clock=clock, timings=config.timings, kiosk_id=config.kiosk_id,
         service_status=lambda at: _closed_reason(catalog, at),
     )
+    if damage is not None:
+        flow.report_fault(f"journal: {damage}")
     readiness = Readiness(printer=printer, renderer=renderer, cash=cash, journal=journal,
                           municipality_codes=catalog.codes(), min_free_bytes=config.journal_min_free_bytes)
     runner = EffectRunner(card=card, center=center, cash=cash, printer=printer, renderer=renderer, clock=clock,
@@ -105,6 +116,17 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     cash.set_listener(lambda e: _forward(post, cash_event_to_flow(e)))
     return Kiosk(config, clock, journal, center, card, cash, printer, renderer, flow, runtime, recovered,
                  [*center_closers, journal.close])
+
+
+def build_cash_unit(config: KioskConfig) -> CashUnit:
+    """The configured cash unit alone, for staff commands (collect, top up, check the books)."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    return _build("cash", config.adapters.cash, config)
+
+
+def build_renderer(config: KioskConfig) -> Renderer:
+    """The configured renderer alone, for printing the daily close from the command line."""
+    return _build("renderer", config.adapters.renderer, config)
 
 
 def _build(family: str, name: str, config: KioskConfig):

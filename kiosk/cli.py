@@ -63,9 +63,30 @@ def _parser() -> argparse.ArgumentParser:
     cards = sub.add_parser("cards", help="list the demo cards and what each one is for")
     cards.set_defaults(run=_cards)
 
-    journal = sub.add_parser("journal", help="list the money journal")
-    journal.add_argument("--owed", action="store_true", help="only refunds owed")
+    journal = sub.add_parser("journal", help="list the money journal, settle a refund, or check the books")
+    mode = journal.add_mutually_exclusive_group()
+    mode.add_argument("--owed", action="store_true",
+                      help="only refunds owed, and what recovery will owe for sessions left unfinished")
+    mode.add_argument("--pay", metavar="REF", help="mark refund REF (the number on the slip) paid; needs --operator")
+    mode.add_argument("--check", action="store_true",
+                      help="check every session's books and the cash unit's counters; exit 0 only if all agree")
+    journal.add_argument("--operator", metavar="NAME", help="with --pay: who paid it, a staff id such as staff1")
     journal.set_defaults(run=_journal)
+
+    day_close = sub.add_parser("day-close", help="the daily close (日計): sales, cash, refunds and the cash unit's counters")
+    day_close.add_argument("--date", metavar="YYYY-MM-DD", help="a business day in Japan (default: everything since the last close)")
+    day_close.add_argument("--csv", type=Path, metavar="FILE", help="also write it as CSV (UTF-8) to FILE")
+    day_close.add_argument("--pdf", type=Path, metavar="FILE", help="also write the receipt-width 日計表 PDF to FILE")
+    day_close.set_defaults(run=_day_close)
+
+    cash = sub.add_parser("cash", help="staff work on the cash unit, journaled: empty the cash box, top up the change")
+    cash_actions = cash.add_subparsers(required=True, metavar="ACTION")
+    collect = cash_actions.add_parser("collect", help="empty the cash box and journal what was taken")
+    top_up = cash_actions.add_parser("top-up", help="add coins to the change float, e.g. top-up 100=50 10=100")
+    top_up.add_argument("pieces", nargs="+", metavar="YEN=COUNT", help="pieces added per denomination")
+    for action, run in ((collect, _cash_collect), (top_up, _cash_top_up)):
+        action.add_argument("--operator", metavar="NAME", default="cli", help="staff id journaled with it (default: cli)")
+        action.set_defaults(run=run)
 
     setup = sub.add_parser("setup", help="generate the demo PKI, demo cards and the registry (done automatically on first use)")
     setup.add_argument("--force", action="store_true", help="regenerate even if present (resets demo card PIN counters)")
@@ -117,26 +138,182 @@ def _cards(args) -> int:
 
 
 def _journal(args) -> int:
-    from kiosk.journal.journal import MoneyJournal
     from kiosk.clock import SystemClock
+    from kiosk.journal.journal import open_existing
 
+    if args.pay and not args.operator:
+        raise CommandError("--pay needs --operator NAME: who paid the refund")
+    if args.operator and not args.pay:
+        raise CommandError("--operator goes with --pay")
     config = _config(args)
-    if not config.journal_path.exists():
+    journal = _damage_is_one_line(lambda: open_existing(config.journal_path, SystemClock()))
+    if journal is None:
+        if args.pay:
+            raise CommandError(f"refund {args.pay}: the journal is empty, no refund was ever owed")
+        if args.check:
+            return _check(config, None)
         print("(the journal is empty: no session has run yet)")
         return 0
-    journal = MoneyJournal(config.journal_path, SystemClock())
     try:
         if args.owed:
-            owed = journal.refunds_owed()
-            for r in owed:
-                print(r.describe())
-            print(f"total owed: {sum(r.amount for r in owed)} yen")
+            _print_owed(journal)
+        elif args.pay:
+            _pay(journal, args.pay, args.operator)
+        elif args.check:
+            return _check(config, journal)
         else:
             for e in journal.events():
                 print(e.describe())
     finally:
         journal.close()
     return 0
+
+
+def _damage_is_one_line(open_journal):
+    from kiosk.journal.journal import JournalDamaged
+
+    try:
+        return open_journal()
+    except JournalDamaged as exc:  # left exactly as found: never recreated, never repaired here
+        raise CommandError(f"money journal damaged, left as found: {exc}") from None
+
+
+def _print_owed(journal) -> None:
+    owed = journal.refunds_owed()
+    for r in owed:
+        print(r.describe())
+    unfinished = journal.unfinished_owed()
+    for session_id, amount in unfinished:
+        print(f"unfinished {session_id[:8]} recovery will owe {amount} yen")
+    print(f"total owed: {sum(r.amount for r in owed) + sum(amount for _, amount in unfinished)} yen")
+
+
+def _pay(journal, reference: str, operator: str) -> None:
+    from kiosk.journal.events import JournalEntryError
+    from kiosk.journal.journal import RefundNotPayable
+
+    try:
+        event = journal.mark_refund_paid(reference, operator)
+    except (RefundNotPayable, JournalEntryError) as exc:
+        raise CommandError(str(exc)) from None
+    ref, who = event.detail.split()[:2]
+    print(f"refund {ref.removeprefix('ref-')} paid: {event.amount} yen by {who}")
+
+
+def _check(config, journal) -> int:
+    from kiosk.bootstrap import build_cash_unit
+    from kiosk.journal.check import check_books
+    from kiosk.journal.unusable import UnusableJournal
+
+    # no journal yet reads as an empty one: the unit's counters must then be zero too
+    problems = check_books(journal or UnusableJournal("no journal yet"), build_cash_unit(config).counters())
+    for problem in problems:
+        print(problem)
+    if problems:
+        return 1
+    print("books agree: every closed session balances and the cash unit's counters match the journal")
+    return 0
+
+
+def _day_close(args) -> int:
+    from datetime import date
+
+    from kiosk.bootstrap import build_cash_unit, build_renderer
+    from kiosk.catalog.catalog import Catalog
+    from kiosk.clock import SystemClock
+    from kiosk.journal.day_close import close_day, record_close, summary_lines
+    from kiosk.journal.day_close_csv import write_csv
+    from kiosk.journal.journal import MoneyJournal
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise CommandError(f"--date {args.date}: not a date, expected YYYY-MM-DD") from None
+    config = _config(args)
+    catalog = Catalog.load(config.municipalities_dir)
+    names = {code: catalog.municipality(code).name for code in catalog.codes()}
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    clock = SystemClock()
+    journal = _damage_is_one_line(lambda: MoneyJournal(config.journal_path, clock))
+    try:
+        cash = build_cash_unit(config)
+        report = close_day(journal, kiosk_id=config.kiosk_id, now=clock.now(), day=day, counters=cash.counters(),
+                           float_counts=cash.float_counts(), municipality_names=names)
+        if args.csv:
+            write_csv(report, args.csv)
+        if args.pdf:
+            args.pdf.write_bytes(build_renderer(config).render_day_close(report))
+        record_close(journal, report)  # once its outputs exist: a failed write leaves no close behind
+    finally:
+        journal.close()
+    for line in summary_lines(report):
+        print(line)
+    for label, path in (("csv", args.csv), ("pdf", args.pdf)):
+        if path:
+            print(f"{label}: {path}")
+    return 0
+
+
+def _cash_collect(args) -> int:
+    from kiosk.journal.cash_staff import record_collection
+
+    def work(cash, journal, operator):
+        taken = cash.collect()
+        record_collection(journal, operator, taken)
+        return f"collected {taken} yen from the cash box ({operator})"
+
+    return _cash_work(args, work)
+
+
+def _cash_top_up(args) -> int:
+    from kiosk.journal.cash_staff import record_top_up
+
+    counts = _pieces(args.pieces)
+
+    def work(cash, journal, operator):
+        try:
+            added = cash.top_up(counts)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        record_top_up(journal, operator, counts, added)
+        return f"topped up the change float with {added} yen ({operator})"
+
+    return _cash_work(args, work)
+
+
+def _cash_work(args, work) -> int:
+    """Journal first checked writable, then the device, then the journal row: nothing moves unrecorded."""
+    from kiosk.bootstrap import build_cash_unit
+    from kiosk.clock import SystemClock
+    from kiosk.journal.events import JournalEntryError
+    from kiosk.journal.journal import MoneyJournal, operator_token
+
+    try:
+        operator = operator_token(args.operator)
+    except JournalEntryError as exc:
+        raise CommandError(str(exc)) from None
+    config = _config(args)
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    journal = _damage_is_one_line(lambda: MoneyJournal(config.journal_path, SystemClock()))
+    try:
+        why = journal.writable()
+        if why:
+            raise CommandError(f"the journal cannot be written ({why}): nothing was done")
+        print(work(build_cash_unit(config), journal, operator))
+    finally:
+        journal.close()
+    return 0
+
+
+def _pieces(words: list[str]) -> dict[int, int]:
+    """``100=50 10=100`` -> {100: 50, 10: 100}."""
+    counts: dict[int, int] = {}
+    for word in words:
+        yen, _, pieces = word.partition("=")
+        if not (yen.isdigit() and pieces.isdigit()):
+            raise CommandError(f"{word!r}: expected YEN=COUNT, e.g. 100=50")
+        counts[int(yen)] = counts.get(int(yen), 0) + int(pieces)
+    return counts
 
 
 def _verify(args) -> int:

@@ -3,7 +3,8 @@
 Unset (always, outside the harness) a crash point is one dictionary look-up. With
 ``KIOSK_CRASH_TRACE=FILE`` each point passed is appended to FILE, so the harness learns every
 boundary of a run; with ``KIOSK_CRASH_AT=N`` the process kills itself at the N-th point passed
-(counting from 1), as a power cut there would.
+(counting from 1), as a power cut there would. ``arm`` sets the same from code, for a process
+forked from one that imported this module before the harness chose its boundary.
 """
 from __future__ import annotations
 
@@ -25,3 +26,9 @@ def crashpoint(name: str) -> None:
             f.write(f"{_passed} {name}\n")
     if _passed == _AT:
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def arm(at: int = 0, trace: str | None = None) -> None:
+    """Kill at the ``at``-th point from now (0: never) and trace to ``trace``; counting restarts."""
+    global _AT, _TRACE, _passed
+    _AT, _TRACE, _passed = at, trace, 0

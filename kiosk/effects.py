@@ -204,7 +204,10 @@ class EffectRunner:
         except Exception:  # a networked center may be down; the session reports it, never crashes
             e.pin.wipe()
             return CardAuthenticated(e.session_id, e.request_id, None, None)
-        sign = self._card.verify_and_sign(e.pin, challenge.nonce)
+        try:
+            sign = self._card.verify_and_sign(e.pin, challenge.nonce)
+        finally:
+            e.pin.wipe()  # used once, whatever the card did: never kept
         if not isinstance(sign, Signed):
             return CardAuthenticated(e.session_id, e.request_id, sign, None)
         certificate = sign.certificate_der or e.certificate_der or b""

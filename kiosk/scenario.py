@@ -276,7 +276,11 @@ class ScenarioRunner:
         """After every scenario: each closed session balances and agrees with the cash unit."""
         from kiosk.journal.check import check_books
 
-        return check_books(self._k.journal, self._k.cash.counters())
+        from kiosk.session import UNSETTLED_AT_CLOSE
+
+        unsettled = [f"session {r.session_id[:8]} closed with {r.amount} yen unsettled"
+                     for r in self._k.journal.refunds_owed() if UNSETTLED_AT_CLOSE in r.reason]
+        return check_books(self._k.journal, self._k.cash.counters()) + unsettled
 
     # --- checking --------------------------------------------------------------------------------
     def _view(self) -> SessionView:

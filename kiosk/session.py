@@ -22,6 +22,7 @@ in any order, late, twice or never:
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
@@ -31,7 +32,7 @@ from kiosk import events as ev
 from kiosk.clock import Clock
 from kiosk.documents import CertificateDocument, Receipt, ReceiptLine
 from kiosk.journal.events import EventType
-from kiosk.journal.journal import JournalWriteError, ref_token, reference_of
+from kiosk.journal.journal import JournalOnReserve, JournalWriteError, emergency_return_ref, ref_token, reference_of
 from kiosk.notices import Notice, NoticeCode
 from kiosk.order import Order, OrderLine
 from kiosk.ports.card import CardFault, CardGone, CardProbe, PinBlocked, PinState, Signed, TokenKind, WrongPin
@@ -41,6 +42,9 @@ from kiosk.ports.printer import JobState
 from kiosk.screen_facts import facts
 from kiosk.session_view import Screen, SessionView
 from kiosk.timings import FlowTimings
+
+log = logging.getLogger(__name__)
+UNSETTLED_AT_CLOSE = "unsettled_at_close"  # a refund the closing found: only ever after a journal fault
 
 ServiceStatus = Callable[[datetime], "str | None"]  # None when open, else why closed
 
@@ -66,11 +70,6 @@ _TOUCHES = (
 _WAIT_FAILURES = {"card": NoticeCode.CARD_ERROR, "center": NoticeCode.CENTER_UNAVAILABLE}
 _LATE_MEMORY = 200  # answers that may still come for requests given up on
 _OUTCOMES = {"stack": EventType.CASH_STACKED, "return": EventType.CASH_RETURNED, "change": EventType.CHANGE_DISPENSED}
-
-
-def emergency_return_ref(session_id: str) -> str:
-    """The cash unit's reference for giving escrow back when the journal can no longer be written."""
-    return f"em-{session_id[:16]}"
 
 
 @dataclass
@@ -109,6 +108,8 @@ class _Session:
     documents: tuple[CertificateDocument, ...] = ()
     printing: dict[int, _Document] = field(default_factory=dict)
     paid: int = 0  # everything credited
+    stacked: int = 0  # taken into the unit for good
+    storage_failed: bool = False
     escrow: int = 0  # credited since the last stack or return
     charged: int = 0
     change_due: int = 0
@@ -149,6 +150,7 @@ class SessionFlow:
         self._given_up: dict[str, _Request] = {}  # failed requests whose answer may still come
         self._counter = 0
         self._next_health = clock.now()
+        self._storage_fault = False  # a journal write failed (or only made it into the reserved space)
 
     # --- reading -------------------------------------------------------------------------
     @property
@@ -207,8 +209,11 @@ class SessionFlow:
         if isinstance(event, _TOUCHES):
             self._last_activity = self._clock.now()
         handler = getattr(self, "_on_" + type(event).__name__)
-        result = handler(event)
-        return result or []
+        result = handler(event) or []
+        s = self._s
+        if self._storage_fault and s is not None and not s.storage_failed and not s.charged:
+            result += self._storage_failed()  # before the sale: stop taking money, give it back
+        return result
 
     def set_in_service(self, in_service: bool) -> None:
         """Operator: take the kiosk out of service, or back (effective once no session is running).
@@ -219,6 +224,12 @@ class SessionFlow:
         if in_service:
             self._faults = self._health = ()
             self._next_health = self._clock.now()
+        if self._s is None:
+            self._show_idle()
+
+    def report_fault(self, problem: str) -> None:
+        """A fault found outside any session (e.g. a damaged journal at start-up): no session starts."""
+        self._add_problem(problem)
         if self._s is None:
             self._show_idle()
 
@@ -488,6 +499,7 @@ class SessionFlow:
                 return self._late_return(req, req.amount - e.amount)
             return self._after_late()
         s = self._s
+        s.stacked += e.amount
         extra = max(0, e.amount - req.amount)
         arrived = min(extra, s.escrow)  # coins credited while the unit was being disabled
         s.escrow -= arrived
@@ -719,12 +731,16 @@ class SessionFlow:
         return effects
 
     def _return_escrow(self) -> list[fx.Effect]:
+        effects = self._return_escrow_journaled()
+        return effects if not self._s.escrow else self._storage_failed()
+
+    def _return_escrow_journaled(self) -> list[fx.Effect]:
         s = self._s
         if not s.escrow:
             return []
         ref = self._intent(EventType.RETURN_STARTED, s.escrow, "return", self._t.cash_call)
         if ref is None:
-            return self._storage_failed()
+            return []
         s.escrow = 0
         return [fx.ReturnCash(s.id, ref)]
 
@@ -830,15 +846,29 @@ class SessionFlow:
         return True
 
     def _storage_failed(self) -> list[fx.Effect]:
-        """The journal cannot be written: take no more money, give back the escrow, go out of service."""
+        """The journal failed: take no more money, give back the escrow, go out of service.
+
+        What the journal still takes (from its reserved space) is journaled as usual; escrow whose
+        return cannot even be journaled goes back under a reference recovery asks the unit about.
+        """
+        self._storage_fault = True
         s = self._s
         effects: list[fx.Effect] = [fx.DisableCash()]
-        if s is not None and s.escrow and not s.charged:
-            ref = emergency_return_ref(s.id)
-            self._requests[ref] = _Request(ref, s.id, "return", self._clock.now() + timedelta(seconds=self._t.cash_call), s.escrow)
-            s.escrow = 0
-            effects.append(fx.ReturnCash(s.id, ref))
-        if s is not None and not s.ending:
+        if s is None or s.storage_failed:
+            return effects
+        s.storage_failed = True
+        if s.escrow and not s.charged:
+            escrow = s.escrow
+            effects += [e for e in self._return_escrow_journaled() if not isinstance(e, fx.DisableCash)]
+            if s.escrow == escrow:  # not even the intent could be written
+                ref = emergency_return_ref(s.id)
+                deadline = self._clock.now() + timedelta(seconds=self._t.cash_call)
+                self._requests[ref] = _Request(ref, s.id, "return", deadline, s.escrow)
+                s.escrow = 0
+                effects.append(fx.ReturnCash(s.id, ref))
+        if s.stacked and not s.charged:
+            self._owe(s.stacked, "journal fault")  # taken and nothing sold: owed, if the journal still takes it
+        if not s.ending:
             s.notice = Notice(NoticeCode.CASH_FAULT, amount=s.paid or None)
             effects += self._end(NoticeCode.CASH_FAULT)
         return effects
@@ -1007,6 +1037,7 @@ class SessionFlow:
             return []
         if self._card_present and not self._card_waiting:
             return []  # the resident's own card is still on the reader
+        self._settle_books(s)
         self._record(EventType.SESSION_CLOSED, None, s.outcome)
         self._s = None
         self._show_idle()
@@ -1016,6 +1047,20 @@ class SessionFlow:
                 return self._start_reading()
         self._card_waiting = False
         return []
+
+    def _settle_books(self, s: _Session) -> None:
+        """Last safety net before closing: money the journal shows taken and not delivered is owed.
+
+        The flow owes as it goes, so this finds nothing unless a journal write failed on the way
+        (or a bug): then the resident is owed rather than the yen lost, and the reason says so.
+        """
+        try:
+            undelivered = self._journal.session_balance(s.id).undelivered
+        except Exception:  # an unreadable journal: recovery settles it at the next start
+            return
+        if undelivered > 0:
+            log.warning("session %s closes with %d yen unsettled: owed", s.id[:8], undelivered)
+            self._owe(undelivered, UNSETTLED_AT_CLOSE)
 
     def _after_late(self) -> list[fx.Effect]:
         return self._try_close()
@@ -1079,8 +1124,13 @@ class SessionFlow:
         ref = s.identity.resident_ref if s and s.id == session_id and s.identity else None
         try:
             return self._journal.record(session_id, kind, amount=amount, detail=detail, resident_ref=ref)
+        except JournalOnReserve as exc:  # written, into the last reserved space: stop taking money now
+            self._add_problem("journal: disk full")
+            self._storage_fault = True
+            return exc.written
         except JournalWriteError as exc:
             self._add_problem(f"journal: {exc}")
+            self._storage_fault = True
             return None
 
 

@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
 from kiosk.documents import CertificateDocument, Receipt
+from kiosk.journal.day_close import DayClose
 from kiosk.health import Availability
 from kiosk.ports.renderer import Renderer
 from printing import fonts
@@ -20,6 +21,7 @@ from printing.layouts import LAYOUTS
 from printing.layouts.style import LayoutStyle
 from printing.model import Composition, Item
 from printing.paginate import PagePlan, header_rows, plan_pages
+from printing.day_close import render_day_close
 from printing.receipt import render_receipt
 from printing.security.qr import MAX_CODE_BYTES
 from printing.security.seal_code import PageSeal, unsigned_size
@@ -83,6 +85,9 @@ class ReportlabRenderer(Renderer):
 
     def render_receipt(self, receipt: Receipt) -> bytes:
         return render_receipt(receipt)
+
+    def render_day_close(self, report: DayClose) -> bytes:
+        return render_day_close(report)
 
     def self_test(self, municipality_codes: tuple[str, ...]) -> None:
         for code in municipality_codes:

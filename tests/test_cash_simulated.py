@@ -109,3 +109,28 @@ def test_a_call_that_fails_after_its_work_still_remembers_it(unit):
         unit.return_held("op-lost")
     assert unit.held() == 0
     assert unit.outcome("op-lost").done == 500
+
+
+def test_collecting_takes_the_bills_and_what_a_jam_retained_and_survives_a_restart(tmp_path):
+    state = tmp_path / "cash_unit.json"
+    unit = SimulatedCashUnit(state_file=state, change_float={100: 5})
+    unit.enable(5000)
+    unit.insert(1000)
+    unit.insert(500)
+    unit.stack("op-1")  # the bill to the box, the coin to the float
+    unit.insert(100)
+    unit.jam()
+    unit.return_held("op-2")  # retained in the box
+    unit.clear()
+    assert unit.collect() == 1100
+    again = SimulatedCashUnit(state_file=state)
+    assert again.cash_box() == {} and again.counters().collected == 1100
+    assert again.float_counts() == {100: 5, 500: 1}
+
+
+def test_a_top_up_survives_a_restart(tmp_path):
+    state = tmp_path / "cash_unit.json"
+    SimulatedCashUnit(state_file=state, change_float={}).top_up({100: 50, 10: 100})
+    again = SimulatedCashUnit(state_file=state)
+    assert again.float_counts() == {10: 100, 100: 50}
+    assert again.counters().topped_up == 6000

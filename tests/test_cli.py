@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["demo", "scenario", "cards", "journal", "setup", "verify", "sample", "card-emulator"]
+COMMANDS = ["demo", "scenario", "cards", "journal", "day-close", "cash", "setup", "verify", "sample", "card-emulator"]
 
 
 def kiosk(*args, env=None):

@@ -2,6 +2,8 @@
 
 Every device action runs on that device's worker through the shell, exactly like a real
 device event would arrive; the panel never touches the flow except through the kiosk's screens.
+System faults: a full disk under the journal, an unreadable seal key, a device whose answers
+come late (the executor holds them back), and a device call that raises.
 """
 from __future__ import annotations
 
@@ -14,14 +16,18 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QComboBox, QGridLayout, QGroupBox, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QGridLayout, QGroupBox, QLabel, QListWidget, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
+    QWidget,
 )
 
 from kiosk.clock import JST
 from kiosk.ports.printer import PrinterState
 from kiosk.session_view import Screen
+from ui.demo_faults import disk_full, fail_next_submit, set_seal_keys
 
 REJECTED_BILL = 5000  # shows a refused bill: the unit takes 1000 yen bills only
+SLOW_FAMILIES = ("cash", "printer", "card", "center")
+MAX_DELAY = 60  # seconds: beyond the device deadlines (30 s), to show a call given up on
 
 
 def _button(label: str, action, name: str = "") -> QPushButton:
@@ -39,9 +45,10 @@ class DemoPanel(QWidget):
         self.tr = shell.tr
         k = shell.kiosk
         self.setFixedWidth(460)
-        self.setStyleSheet("QWidget { font-size: 15px; } QPushButton { min-height: 32px; padding: 2px 8px; }")
+        self.setStyleSheet("QWidget { font-size: 15px; } QPushButton { min-height: 28px; padding: 2px 8px; }")
         column = QVBoxLayout(self)
         tr = self.tr
+        self._disk_full = self._keys_away = False
 
         cards = QGroupBox(tr("demo.cards"))
         grid = QGridLayout(cards)
@@ -65,7 +72,8 @@ class DemoPanel(QWidget):
             grid.addWidget(_button(tr.yen(d), lambda _=False, d=d: self.insert(d), f"demo_insert_{d}"), n // 3, n % 3)
         column.addWidget(cash)
 
-        faults = QGroupBox(tr("demo.faults"))
+        # device faults and system faults share one place: both groups at once would not fit beside a 1024 px kiosk
+        faults = QWidget()
         grid = QGridLayout(faults)
         actions = [
             ("demo.fault.paper_out", lambda: self.printer_fault(PrinterState.MEDIA_EMPTY)),
@@ -80,7 +88,14 @@ class DemoPanel(QWidget):
         ]
         for n, (key, action) in enumerate(actions):
             grid.addWidget(_button(tr(key), action, key.replace(".", "_")), n // 2, n % 2)
-        column.addWidget(faults)
+        tabs = QTabWidget()
+        tabs.addTab(faults, tr("demo.faults"))
+        tabs.addTab(self._trouble_tab(), tr("demo.trouble"))
+        column.addWidget(tabs)
+        self.active = QLabel()
+        self.active.setObjectName("demo_active_faults")
+        self.active.setWordWrap(True)
+        column.addWidget(self.active)
 
         clock = QGroupBox(tr("demo.clock"))
         grid = QGridLayout(clock)
@@ -93,18 +108,54 @@ class DemoPanel(QWidget):
         printed = QGroupBox(tr("demo.printed"))
         box = QVBoxLayout(printed)
         self.printed = QListWidget()
-        self.printed.setFixedHeight(90)
+        self.printed.setFixedHeight(64)
         self.printed.currentTextChanged.connect(self._preview)
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumHeight(220)
+        self.preview.setMinimumHeight(150)
         box.addWidget(self.printed)
         box.addWidget(self.preview, 1)
         column.addWidget(printed, 1)
         column.addWidget(_button(tr("demo.operator"), shell.window.open_operator, "demo_operator"))
         self._show_purpose(0)
         shell.changed.connect(self._refresh)
+        self.set_seal_key(True)  # a demo that ended with the seal keys aside starts with them back
+        self._show_active()
         self._refresh()
+
+    def _trouble_tab(self) -> QWidget:
+        tr = self.tr
+        box = QWidget()
+        grid = QGridLayout(box)
+        actions = [
+            ("demo.fault.disk_full", lambda: self.set_disk_full(True)),
+            ("demo.fault.disk_ok", lambda: self.set_disk_full(False)),
+            ("demo.fault.seal_key_aside", lambda: self.set_seal_key(False)),
+            ("demo.fault.seal_key_back", lambda: self.set_seal_key(True)),
+            ("demo.fault.cash_link", self.fail_next_cash_call),
+            ("demo.fault.printer_link", self.fail_next_print),
+        ]
+        for n, (key, action) in enumerate(actions):
+            grid.addWidget(_button(tr(key), action, key.replace(".", "_")), n // 2, n % 2)
+        row = len(actions) // 2
+        self.slow_family = QComboBox()
+        self.slow_family.setObjectName("demo_slow_family")
+        for family in SLOW_FAMILIES:
+            self.slow_family.addItem(tr(f"demo.family.{family}"), family)
+        self.slow_seconds = QSpinBox()
+        self.slow_seconds.setObjectName("demo_slow_seconds")
+        self.slow_seconds.setRange(0, MAX_DELAY)
+        self.slow_seconds.setSuffix(tr("demo.seconds_suffix"))
+        self.slow_family.currentIndexChanged.connect(
+            lambda _: self.slow_seconds.setValue(int(self.shell.executor.delay(self.slow_family.currentData()))))
+        slow = QGridLayout()
+        slow.addWidget(QLabel(tr("demo.fault.slow")), 0, 0)
+        slow.addWidget(self.slow_family, 0, 1)
+        slow.addWidget(self.slow_seconds, 0, 2)
+        slow.addWidget(_button(tr("demo.fault.slow_set"), self._apply_slow, "demo_fault_slow_set"), 0, 3)
+        grid.addLayout(slow, row, 0, 1, 2)
+        grid.setRowStretch(row + 1, 1)
+        return box
 
     # --- actions (also used by the autopilot) ----------------------------------------------------------
     def set_card(self, name: str | None = None) -> None:
@@ -122,6 +173,34 @@ class DemoPanel(QWidget):
 
     def printer_clear(self) -> None:
         self.shell.device("printer", self.shell.kiosk.printer.clear_fault)
+
+    def set_disk_full(self, full: bool) -> None:
+        """Every journal write fails as on a full disk (the journal's own reserve is left alone)."""
+        journal = self.shell.kiosk.journal
+        self._disk_full = full
+        self.shell.device("storage", lambda: journal.inject_write_fault(disk_full() if full else None))
+        self._show_active()
+
+    def set_seal_key(self, readable: bool) -> None:
+        """Seal keys renamed aside (unreadable, as root ignores chmod) or back, on the printer's worker
+        where the renderer reads them."""
+        data_dir, codes = self.shell.config.data_dir, self.shell.catalog.codes()
+        self.shell.device("printer", lambda: set_seal_keys(data_dir, codes, readable), self._keys_state)
+
+    def set_slow(self, family: str, seconds: float) -> None:
+        """The family's answers reach the kiosk this many seconds late (0: at once)."""
+        self.shell.executor.set_delay(family, seconds)
+        if self.slow_family.currentData() == family:
+            self.slow_seconds.setValue(int(seconds))
+        self._show_active()
+
+    def fail_next_cash_call(self) -> None:
+        cash = self.shell.kiosk.cash
+        self.shell.device("cash", lambda: cash.fail_next_call(after_work=True))
+
+    def fail_next_print(self) -> None:
+        printer = self.shell.kiosk.printer
+        self.shell.device("printer", lambda: fail_next_submit(printer))
 
     def type_pin(self) -> None:
         """Touch the chosen demo card's PIN on the kiosk's keypad, as the resident would."""
@@ -153,6 +232,22 @@ class DemoPanel(QWidget):
         if 0 <= index < len(self._cards):
             card = self._cards[index]
             self.purpose.setText(card.purpose_ja if self.tr.language == "ja" else card.purpose_en)
+
+    def _apply_slow(self) -> None:
+        self.set_slow(self.slow_family.currentData(), self.slow_seconds.value())
+
+    def _keys_state(self, away: bool) -> None:
+        self._keys_away = away
+        self._show_active()
+
+    def _show_active(self) -> None:
+        tr = self.tr
+        names = [tr("demo.active.disk_full")] if self._disk_full else []
+        names += [tr("demo.active.seal_key")] if self._keys_away else []
+        names += [tr("demo.active.slow", family=tr(f"demo.family.{f}"), seconds=int(self.shell.executor.delay(f)))
+                  for f in SLOW_FAMILIES if self.shell.executor.delay(f)]
+        faults = tr("demo.active.separator").join(names)
+        self.active.setText(tr("demo.active", faults=faults) if names else tr("demo.active.none"))
 
     def _refresh(self) -> None:
         self.clock_label.setText(f"{self.shell.clock.now():%Y-%m-%d %a %H:%M:%S}")

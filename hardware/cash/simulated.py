@@ -147,12 +147,33 @@ class SimulatedCashUnit(CashUnit):
     def counters(self) -> CashCounters:
         c = self._counters
         return CashCounters(credited=c["credited"], stacked=c["stacked"], returned=c["returned"],
-                            paid_out=c["paid_out"], retained=c["retained"], escrow=self.held())
+                            paid_out=c["paid_out"], retained=c["retained"], escrow=self.held(),
+                            collected=c["collected"], topped_up=c["topped_up"])
 
     def health(self) -> DeviceHealth:
         if self._jammed:
             return DeviceHealth(DeviceState.FAULT, "jammed")
         return DeviceHealth(DeviceState.OK)
+
+    def collect(self) -> int:
+        # the box is taken out by hand, so a jam does not stop it
+        taken = sum(d * n for d, n in self._cash_box.items())
+        self._cash_box.clear()
+        self._counters["collected"] += taken
+        self._save()
+        return taken
+
+    def top_up(self, counts: Mapping[int, int]) -> int:
+        for denomination, pieces in counts.items():
+            if denomination not in YEN_DENOMINATIONS:
+                raise ValueError(f"{denomination} yen is not a denomination the unit pays out")
+            if not isinstance(pieces, int) or isinstance(pieces, bool) or pieces < 0:
+                raise ValueError(f"{denomination} yen: the number of pieces must be a whole number, 0 or more")
+        added = sum(d * n for d, n in counts.items())
+        self._float.update({d: n for d, n in counts.items() if n})
+        self._counters["topped_up"] += added
+        self._save()
+        return added
 
     # --- scenario, demo and operator controls (not part of the port) ---------------------------
     def insert(self, denomination: int) -> CashEvent:

@@ -6,9 +6,11 @@ row, and triggers refuse it at the database level too.
 
 Storage faults: a file of reserved space lies beside the journal. When a write fails for lack of
 space, the reserve is given up and the write tried once more, so the facts of the session in
-progress still reach the disk; the failure is then raised as ``JournalWriteError`` and the kiosk
-goes out of service. A journal that existed is never silently replaced: a marker file beside it
-remembers that it was created, and a missing, empty or damaged journal raises ``JournalDamaged``.
+progress still reach the disk; the failure is then raised as ``JournalOnReserve`` (a
+``JournalWriteError`` whose row *was* written) and the kiosk goes out of service. Other storage
+errors (read-only, I/O) leave the reserve alone: freeing space cannot help them. A journal
+that existed is never silently replaced: a marker file beside it remembers that it was created,
+and a missing, empty or damaged journal raises ``JournalDamaged``.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from kiosk.clock import Clock
 from kiosk.crashpoints import crashpoint
 from kiosk.journal.balance import SessionBalance, balance_of
 from kiosk.journal.events import (
-    KIOSK_EVENTS, LATE_EVENTS, EventType, JournalEntryError, JournalEvent, check_entry, scrub_detail,
+    IDENTIFIER, KIOSK_EVENTS, LATE_EVENTS, EventType, JournalEntryError, JournalEvent, check_entry, scrub_detail,
 )
 
 _SCHEMA = """
@@ -65,13 +67,40 @@ class JournalWriteError(OSError):
     """The disk refused a journal write (full, read-only, I/O error): the kiosk must stop taking money."""
 
 
+class JournalOnReserve(JournalWriteError):
+    """The disk is full; this write still reached it, into the reserved space (``written``).
+
+    Raised all the same: the kiosk must stop taking money and give back what it holds, and the
+    freed space is what lets the rest of the session in progress (the return, the closing) be journaled.
+    """
+
+    def __init__(self, message: str, written: object) -> None:
+        super().__init__(message)
+        self.written = written
+
+
 class JournalDamaged(OSError):
     """The journal is missing, empty, truncated or not a journal: never replaced by an empty one."""
+
+
+class RefundNotPayable(ValueError):
+    """Staff asked to settle a refund that is unknown, already paid or withdrawn: nothing was written."""
 
 
 def reference_of(seq: int) -> str:
     """The short number a resident and the staff use for a refund: the row's sequence number."""
     return f"{seq:06d}"
+
+
+_LETTERS_ONLY = str.maketrans("0123456789", "ghijklmnop")
+
+
+def emergency_return_ref(session_id: str) -> str:
+    """The cash unit's reference for giving escrow back when the journal can no longer be written.
+
+    Letters only, so that recovery can write it in a row's detail unredacted.
+    """
+    return f"em-{session_id[:16].translate(_LETTERS_ONLY)}"
 
 
 def ref_token(seq: int) -> str:
@@ -93,6 +122,35 @@ class OwedRefund:
         return f"#{self.reference} {self.at.isoformat()} {self.session_id[:8]} owed {self.amount} yen: {self.reason}{ref}"
 
 
+@dataclass(frozen=True)
+class PaidRefund:
+    reference: str
+    session_id: str
+    amount: int
+    operator: str  # the operator token journaled with it, e.g. ``op-staff1``
+    at: datetime
+
+    def describe(self) -> str:
+        return f"#{self.reference} {self.at.isoformat()} {self.session_id[:8]} paid {self.amount} yen by {self.operator}"
+
+
+def parse_reference(text: str) -> int:
+    """A refund reference as staff type it (``000123``, ``123``, ``#000123``, ``ref-000123``) -> its row seq."""
+    digits = text.strip().removeprefix("#").removeprefix("ref-")
+    if not digits.isascii() or not digits.isdigit() or int(digits) <= 0:
+        raise RefundNotPayable("a refund reference is the number on the slip, e.g. 000123")
+    return int(digits)
+
+
+def operator_token(name: str) -> str:
+    """The operator's id as journaled: one short token, ``op-`` first, that scrubbing keeps whole."""
+    token = name if name.startswith("op-") else f"op-{name}"
+    if token == "op-" or not IDENTIFIER.fullmatch(token) or scrub_detail(token) != token:
+        # never echoed: it might be a name typed by mistake
+        raise JournalEntryError("an operator id is one short token of letters, digits and '-', e.g. staff1")
+    return token
+
+
 class MoneyJournal:
     def __init__(self, path: str | Path, clock: Clock, *, reserve_bytes: int = RESERVE_BYTES) -> None:
         self._clock = clock
@@ -105,6 +163,9 @@ class MoneyJournal:
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, nothing stays open between calls
             self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        except sqlite3.DatabaseError as exc:
+            raise JournalDamaged(f"{path}: not a readable journal ({exc})") from None
+        try:
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode != "wal":
                 raise JournalDamaged(f"{path}: the money journal needs WAL mode, SQLite gave {mode!r}")
@@ -112,7 +173,10 @@ class MoneyJournal:
             if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise JournalDamaged(f"{path}: the journal is damaged (SQLite integrity check failed)")
             self._db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, JournalDamaged) as exc:
+            self._db.close()  # a damaged file is left exactly as found, with no connection held on it
+            if isinstance(exc, JournalDamaged):
+                raise
             raise JournalDamaged(f"{path}: not a readable journal ({exc})") from None
         if not created.exists():
             created.write_text("this data directory has a money journal; it must never be recreated empty\n")
@@ -184,23 +248,61 @@ class MoneyJournal:
         return balance_of(self.events(session_id))
 
     def refunds_owed(self) -> list[OwedRefund]:
-        """Every refund ever recorded as owed, oldest first, less what a late answer withdrew."""
-        rows = self._select(
-            f"SELECT {_COLUMNS} FROM events WHERE type IN (?, ?) ORDER BY seq",
-            EventType.REFUND_OWED.value, EventType.REFUND_WITHDRAWN.value,
-        )
-        withdrawn: dict[str, int] = {}
-        for e in rows:
-            if e.type is EventType.REFUND_WITHDRAWN:
-                token = e.detail.split(" ", 1)[0]
-                withdrawn[token] = withdrawn.get(token, 0) + e.amount
+        """Every refund still owed, oldest first: recorded as owed, less what was withdrawn or paid."""
+        rows = self._refund_rows()
+        settled = _settled_by_token(rows)
         refunds = []
         for e in rows:
             if e.type is EventType.REFUND_OWED:
-                amount = e.amount - withdrawn.get(ref_token(e.seq), 0)
+                amount = e.amount - settled.get(ref_token(e.seq), 0)
                 if amount > 0:
                     refunds.append(OwedRefund(e.session_id, amount, e.detail, e.at, e.resident_ref, reference_of(e.seq)))
         return refunds
+
+    def refunds_paid(self) -> list[PaidRefund]:
+        """Every refund staff settled by hand, oldest first (for reports)."""
+        paid = []
+        for e in self._select(f"SELECT {_COLUMNS} FROM events WHERE type = ? ORDER BY seq", EventType.REFUND_PAID.value):
+            token, _, operator = e.detail.partition(" ")  # detail: ``ref-<seq> <operator>``
+            paid.append(PaidRefund(token.removeprefix("ref-"), e.session_id, e.amount, operator or "-", e.at))
+        return paid
+
+    def mark_refund_paid(self, reference: str, operator: str) -> JournalEvent:
+        """Staff paid refund ``reference`` by hand: journal what was still owed on it, in its session.
+
+        Checked and written in one transaction, so two tills cannot both pay it. Raises
+        ``RefundNotPayable`` for an unknown reference, or one already paid or withdrawn.
+        """
+        seq = parse_reference(reference)
+        who = operator_token(operator)
+
+        def append() -> JournalEvent:
+            row = self._db.execute(
+                "SELECT session_id, amount FROM events WHERE seq = ? AND type = ?", (seq, EventType.REFUND_OWED.value)
+            ).fetchone()
+            if row is None:
+                raise RefundNotPayable(f"refund {reference_of(seq)}: no such refund in the journal")
+            session_id, owed = row
+            token = ref_token(seq)
+            withdrawn = self._sum_for_token(EventType.REFUND_WITHDRAWN, token)
+            paid = self._sum_for_token(EventType.REFUND_PAID, token)
+            left = owed - withdrawn - paid
+            if left <= 0:
+                why = "already paid" if paid else "withdrawn: the kiosk delivered after all, nothing is owed"
+                raise RefundNotPayable(f"refund {reference_of(seq)}: {why}")
+            ref = self._session_ref(session_id, closed_ok=True)
+            return self._append(session_id, EventType.REFUND_PAID, left, f"{token} {who}", ref)
+
+        return self._write(append)
+
+    def unfinished_owed(self) -> list[tuple[str, int]]:
+        """(session id, yen) that start-up recovery will owe for each session with no session_closed."""
+        owed = []
+        for session_id in self.unfinished_sessions():
+            undelivered = self.session_balance(session_id).undelivered
+            if undelivered > 0:
+                owed.append((session_id, undelivered))
+        return owed
 
     def unfinished_sessions(self) -> list[str]:
         with self._lock:
@@ -212,6 +314,20 @@ class MoneyJournal:
         return [session_id for (session_id,) in rows]
 
     # --- internals -----------------------------------------------------------------------------
+    def _refund_rows(self) -> list[JournalEvent]:
+        return self._select(
+            f"SELECT {_COLUMNS} FROM events WHERE type IN (?, ?, ?) ORDER BY seq",
+            EventType.REFUND_OWED.value, EventType.REFUND_WITHDRAWN.value, EventType.REFUND_PAID.value,
+        )
+
+    def _sum_for_token(self, event_type: EventType, token: str) -> int:
+        """Yen of the ``event_type`` rows about refund ``token`` (their detail's first word)."""
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(amount), 0) FROM events WHERE type = ? AND (detail = ? OR detail LIKE ?)",
+            (event_type.value, token, f"{token} %"),
+        ).fetchone()
+        return row[0]
+
     # --- storage ---------------------------------------------------------------------------------
     def inject_write_fault(self, error: Exception | None) -> None:
         """Demo panel and tests: every write from now on fails with ``error`` (None: writes work again)."""
@@ -242,17 +358,22 @@ class MoneyJournal:
             self._reserve.unlink(missing_ok=True)  # no space for it: writable() will say so
 
     def _write(self, work: Callable[[], T]) -> T:
-        """Run ``work`` in one committed transaction; on a storage error, once more from the reserve."""
+        """Run ``work`` in one committed transaction; when the disk is full, once more from the reserve."""
         with self._lock:
             try:
                 return self._attempt(work)
-            except sqlite3.OperationalError as exc:
-                if not self._release_reserve():
+            except _STORAGE_ERRORS as exc:
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise  # a refused row (append-only, a CHECK): a caller bug, not the disk
+                if not _out_of_space(exc) or not self._release_reserve():
                     raise JournalWriteError(f"journal write failed: {exc}") from None
                 try:  # the same facts once more, into the space we kept for this
-                    return self._attempt(work)
-                except sqlite3.OperationalError as again:
+                    written = self._attempt(work)
+                except _STORAGE_ERRORS as again:
                     raise JournalWriteError(f"journal write failed: {again}") from None
+                # The fact is on disk, but the disk is full: the caller must stop taking money now,
+                # while the freed space still holds what the session in progress has left to write.
+                raise JournalOnReserve(f"journal write failed: {exc} (written into the reserved space)", written)
 
     def _attempt(self, work: Callable[[], T]) -> T:
         if self._injected is not None:
@@ -272,7 +393,10 @@ class MoneyJournal:
     def _release_reserve(self) -> bool:
         if self._injected is not None or not self._reserve.exists():
             return False
-        self._reserve.unlink()
+        try:
+            self._reserve.unlink()
+        except OSError:  # the disk refuses even that (read-only, I/O error): no space to gain
+            return False
         return True
 
     def _session_ref(self, session_id: str, closed_ok: bool = False) -> str | None:
@@ -315,6 +439,38 @@ class MoneyJournal:
         ]
 
 
+def _settled_by_token(rows: list[JournalEvent]) -> dict[str, int]:
+    """Yen withdrawn or paid per refund token (``ref-<seq>``, the first word of those rows' detail)."""
+    settled: dict[str, int] = {}
+    for e in rows:
+        if e.type in (EventType.REFUND_WITHDRAWN, EventType.REFUND_PAID):
+            token = e.detail.split(" ", 1)[0]
+            settled[token] = settled.get(token, 0) + e.amount
+    return settled
+
+
+def open_existing(path: str | Path, clock: Clock) -> "MoneyJournal | None":
+    """The journal at ``path`` for reading and settling, or None if this data directory never had one.
+
+    Never creates one: a journal that existed and is gone raises ``JournalDamaged``.
+    """
+    path = Path(path)
+    if not path.exists():
+        _check_not_damaged(path, path.with_name(path.name + CREATED_SUFFIX))
+        return None
+    return MoneyJournal(path, clock)
+
+
+# What a failing disk looks like from SQLite: full, read-only, I/O error (OperationalError), or a
+# page it can no longer read back (DatabaseError). IntegrityError is a refused row, never the disk.
+_STORAGE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError)
+
+
+def _out_of_space(exc: Exception) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_FULL
+
+
 def _check_not_damaged(path: Path, created: Path) -> None:
     """Refuse a journal that existed and is now gone, empty or not SQLite (before SQLite recreates it)."""
     if not path.exists():
@@ -324,6 +480,8 @@ def _check_not_damaged(path: Path, created: Path) -> None:
     with open(path, "rb") as f:
         head = f.read(len(_SQLITE_MAGIC))
     if not head:
+        if not created.exists():
+            return  # a first start died between creating the file and its first page: it never held a row
         raise JournalDamaged(f"{path}: the journal is empty (0 bytes)")
     if head != _SQLITE_MAGIC:
         raise JournalDamaged(f"{path}: not a journal (not an SQLite file)")

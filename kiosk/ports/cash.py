@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Union
+from typing import Callable, Mapping, Union
 
 from kiosk.health import Availability, DeviceHealth
 
@@ -74,6 +74,8 @@ class CashCounters:
     paid_out: int = 0  # change dispensed
     retained: int = 0  # escrow that could not be given back and was kept (owed by the kiosk)
     escrow: int = 0  # now in escrow
+    collected: int = 0  # taken out of the cash box by staff
+    topped_up: int = 0  # added to the change float by staff
 
 
 class CashUnit(ABC):
@@ -123,6 +125,22 @@ class CashUnit(ABC):
 
     @abstractmethod
     def health(self) -> DeviceHealth: ...
+
+    # --- staff -------------------------------------------------------------------------------------
+    @abstractmethod
+    def collect(self) -> int:
+        """Staff empty the cash box; returns the yen taken out. Escrow and the change float stay."""
+
+    @abstractmethod
+    def top_up(self, counts: Mapping[int, int]) -> int:
+        """Staff add pieces to the change float (denomination -> pieces); returns the yen added.
+
+        Raises ``ValueError`` for a denomination the unit cannot pay out or a negative count.
+        """
+
+    def float_counts(self) -> dict[int, int] | None:
+        """Pieces per denomination in the change float, if the unit can tell (None if it cannot)."""
+        return None
 
 
 class OutcomeUnknown(Exception):

@@ -163,3 +163,40 @@ class CashUnitContract:
         cash_driver.clear()
         assert accepting.held() == 0
         assert accepting.counters().retained == 500
+
+    # --- staff: the cash box and the change float -----------------------------------------------------
+    def test_collecting_empties_the_cash_box_and_counts_what_it_took(self, accepting, cash_driver):
+        cash_driver.set_float({})
+        cash_driver.insert(1000)
+        cash_driver.insert(1000)
+        accepting.stack("op-c1")
+        taken = accepting.collect()
+        assert taken == 2000
+        assert accepting.collect() == 0  # nothing is taken twice
+        assert accepting.counters().collected == 2000
+
+    def test_collecting_leaves_escrow_alone(self, accepting, cash_driver):
+        cash_driver.insert(500)
+        accepting.collect()
+        assert accepting.held() == 500
+        assert accepting.return_held("op-c2") == Dispensed(500, 0)
+
+    def test_a_top_up_is_paid_out_as_change(self, cash_unit, cash_driver):
+        cash_driver.empty_float()
+        assert cash_unit.top_up({100: 3, 10: 5}) == 350
+        assert cash_unit.dispense(350, "op-t1") == Dispensed(350, 0)
+        assert cash_unit.counters().topped_up == 350
+
+    def test_a_top_up_adds_to_the_float_it_reports(self, cash_unit, cash_driver):
+        cash_driver.set_float({100: 2})
+        before = cash_unit.float_counts()
+        cash_unit.top_up({100: 3})
+        after = cash_unit.float_counts()
+        if before is not None:  # a unit that cannot count its float says None
+            assert after[100] == before[100] + 3
+
+    @pytest.mark.parametrize("counts", [{5: 1}, {100: -1}, {7: 0}])
+    def test_a_top_up_of_what_cannot_be_paid_out_is_refused(self, cash_unit, counts):
+        with pytest.raises(ValueError):
+            cash_unit.top_up(counts)
+        assert cash_unit.counters().topped_up == 0

@@ -1,7 +1,8 @@
 """Operator mode, inside the kiosk window: sign in with the operator code, then the dashboard.
 
 Shown only while no resident's session runs. Device health is asked on each device's worker;
-the journal is read on the GUI thread (a local SQLite file, no device).
+the journal is read on the GUI thread (a local SQLite file, no device). From the dashboard staff
+settle refunds, empty the cash box, top up the change and take the daily close (staff_work.py).
 """
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLay
 from kiosk.session_view import Screen
 from ui.operator.credential import verify
 from ui.operator.journal_summary import summarize
+from ui.operator.refund_page import RefundPage
+from ui.operator.staff_work import Outcome, StaffWork
+from ui.operator.top_up_page import TopUpPage
 from ui.widgets import Keypad, PinDots, card_frame, text, touch
 
 CODE_LENGTH = 6
 MAX_FAILURES = 3
 LOCKOUT_SECONDS = 60
+SIGN_IN, BOARD, REFUNDS, TOP_UP = range(4)  # the pages of the stack
+LISTED_REFUNDS = 4  # on the dashboard; the refunds page lists more
 
 
 class OperatorPages(QWidget):
@@ -32,8 +38,14 @@ class OperatorPages(QWidget):
         self._failures = 0
         self._locked_until: datetime | None = None
         self._health: dict[str, tuple[str, str]] = {}  # family -> (state value, detail)
+        self._page = BOARD  # once signed in
+        self._outcome: Outcome | None = None  # the last staff action's result, shown until the next
+        self.work = StaffWork(shell, self._done)
         self.stack = QStackedWidget()
-        QVBoxLayout(self).addWidget(self.stack)
+        self.outcome = text("note")  # below whichever page is shown
+        page = QVBoxLayout(self)
+        page.addWidget(self.stack, 1)
+        page.addWidget(self.outcome)
 
         # sign-in
         sign_in = QWidget()
@@ -62,21 +74,39 @@ class OperatorPages(QWidget):
         self.sales = self._section(grid, 0, 1)
         self.refunds = self._section(grid, 1, 0)
         self.queue = self._section(grid, 1, 1)
-        buttons = QHBoxLayout()
-        self.resume = touch("", "operator_resume")
-        self.resume.clicked.connect(self._resume_printer)
-        self.service = touch("", "operator_service")
-        self.service.clicked.connect(self._toggle_service)
-        self.update_button = touch("", "operator_update")
-        self.update_button.clicked.connect(self._ask_health)
-        self.sign_out_button = touch("primary", "operator_sign_out")
-        self.sign_out_button.clicked.connect(self.sign_out)
-        for button in (self.resume, self.service, self.update_button, self.sign_out_button):
-            buttons.addWidget(button)
-        grid.addLayout(buttons, 2, 0, 1, 2)
+        self.resume = self._button("", "operator_resume", self._resume_printer)
+        self.service = self._button("", "operator_service", self._toggle_service)
+        self.update_button = self._button("", "operator_update", self._ask_health)
+        self.sign_out_button = self._button("primary", "operator_sign_out", self.sign_out)
+        self.refunds_button = self._button("", "operator_refunds", lambda: self._open(REFUNDS))
+        self.collect_button = self._button("", "operator_collect", self.work.collect)
+        self.top_up_button = self._button("", "operator_top_up", self._open_top_up)
+        self.day_close_button = self._button("", "operator_day_close", self.work.day_close)
+        for row, buttons in ((2, (self.refunds_button, self.collect_button, self.top_up_button, self.day_close_button)),
+                             (3, (self.resume, self.service, self.update_button, self.sign_out_button))):
+            line = QHBoxLayout()
+            for button in buttons:
+                line.addWidget(button)
+            grid.addLayout(line, row, 0, 1, 2)
         grid.setRowStretch(0, 1)
         grid.setRowStretch(1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         self.stack.addWidget(board)
+
+        self.refund_page = RefundPage(shell)
+        self.refund_page.pay.connect(self._pay)
+        self.refund_page.back.connect(lambda: self._open(BOARD))
+        self.stack.addWidget(self.refund_page)
+        self.top_up_page = TopUpPage(shell, tuple(d for d in shell.denominations if d < 1000))
+        self.top_up_page.top_up.connect(self._top_up)
+        self.top_up_page.back.connect(lambda: self._open(BOARD))
+        self.stack.addWidget(self.top_up_page)
+
+    def _button(self, role: str, name: str, action):
+        button = touch(role, name)
+        button.clicked.connect(action)
+        return button
 
     def _section(self, grid: QGridLayout, row: int, col: int):
         frame = card_frame()
@@ -94,6 +124,7 @@ class OperatorPages(QWidget):
     def sign_in(self) -> None:
         self._active = True
         self._signed_in = False
+        self._page, self._outcome = BOARD, None
         self._forget_code()
         self.message.setText("")
 
@@ -114,8 +145,9 @@ class OperatorPages(QWidget):
 
     def show_view(self, view) -> None:
         tr = self.tr
+        self._show_outcome()
         if not self._signed_in:
-            self.stack.setCurrentIndex(0)
+            self.stack.setCurrentIndex(SIGN_IN)
             self.prompt.setText(tr("operator.sign_in"))
             self.keypad.clear_button.setText(tr("pin.clear"))
             self.keypad.back_button.setText(tr("pin.back"))
@@ -125,8 +157,13 @@ class OperatorPages(QWidget):
             self.message.setVisible(bool(self.message.text()))
             self.keypad.ok_button.setEnabled(len(self._code) == CODE_LENGTH and not self._locked())
             return
-        self.stack.setCurrentIndex(1)
-        self._show_board(view)
+        self.stack.setCurrentIndex(self._page)
+        if self._page == REFUNDS:
+            self.refund_page.show_refunds(self.shell.kiosk.journal.refunds_owed())
+        elif self._page == TOP_UP:
+            self.top_up_page.refresh()
+        else:
+            self._show_board(view)
 
     # --- sign-in ------------------------------------------------------------------------------------
     def _digit(self, digit: str) -> None:
@@ -194,11 +231,13 @@ class OperatorPages(QWidget):
         now = self.shell.clock.now()
         events = k.journal.events()
         day = summarize(events, now.date())
+        out = view.screen is Screen.OUT_OF_SERVICE
+        reasons = [f"  {self._reason(r)}" for r in view.out_of_service_reasons]
         self.devices.setText("\n".join(
             [tr("operator.devices")]
             + [f"{tr(f'operator.device.{f}')}: {self._state(f)}" for f in ("card", "cash", "printer")]
-            + [tr("operator.service_state", state=tr("operator.in_service" if view.screen is Screen.ATTRACT
-                                                    else "operator.out_of_service"))]
+            + [tr("operator.service_state", state=tr("operator.out_of_service" if out else "operator.in_service"))]
+            + ([tr("operator.reasons")] + reasons if reasons else [])
         ))
         kinds = [f"  {tr(f'kind.{kind}')}: {count}" for kind, count in sorted(day.printed_by_kind.items())]
         self.sales.setText("\n".join(
@@ -206,19 +245,70 @@ class OperatorPages(QWidget):
              tr("operator.sales_total", amount=tr.yen(day.sales), sessions=day.sessions)] + kinds
         ))
         owed = k.journal.refunds_owed()
+        unfinished = k.journal.unfinished_owed() if not k.flow.session_open else []
+        rows = [f"  {tr('operator.refund_reference', reference=r.reference)}　{tr.yen(r.amount)}　{r.at:%m-%d %H:%M}"
+                for r in owed[:LISTED_REFUNDS]]
+        if len(owed) > LISTED_REFUNDS:
+            rows.append(f"  {tr('operator.refunds_more', count=len(owed) - LISTED_REFUNDS)}")
+        rows += [f"  {tr('operator.unfinished', session=s[:8], amount=tr.yen(a))}" for s, a in unfinished]
         self.refunds.setText("\n".join(
-            [tr("operator.refunds", amount=tr.yen(sum(r.amount for r in owed)))]
-            + [f"  {r.at:%m-%d %H:%M} {r.session_id[:8]} {tr.yen(r.amount)} {r.reason}" for r in owed[-8:]]
+            [tr("operator.refunds", amount=tr.yen(sum(r.amount for r in owed) + sum(a for _, a in unfinished)))] + rows
         ))
         self.queue.setText("\n".join(
             [tr("operator.queue", state=self._state("printer")),
              tr("operator.queue_jobs", count=len(day.unsettled_jobs))] + [f"  {j}" for j in day.unsettled_jobs[:6]]
         ))
         self.resume.setText(tr("operator.resume"))
-        out = view.screen is Screen.OUT_OF_SERVICE
         self.service.setText(tr("operator.back_in_service" if out else "operator.take_out"))
         self.update_button.setText(tr("operator.update"))
         self.sign_out_button.setText(tr("operator.sign_out"))
+        self.refunds_button.setText(tr("operator.refunds_open"))
+        self.refunds_button.setEnabled(bool(owed))
+        self.collect_button.setText(tr("operator.collect"))
+        self.top_up_button.setText(tr("operator.top_up"))
+        self.day_close_button.setText(tr("operator.day_close"))
+
+    def _show_outcome(self) -> None:
+        outcome = self._outcome if self._signed_in else None
+        self.outcome.setVisible(outcome is not None)
+        if outcome is None:
+            return
+        self.outcome.setText(self.tr(outcome.key, **self._values(outcome)))
+        role = "note" if outcome.ok else "warning"
+        if self.outcome.property("role") != role:
+            self.outcome.setProperty("role", role)
+            self.outcome.style().polish(self.outcome)
+
+    def _reason(self, reason: str) -> str:
+        """Why the kiosk is out of service: the operator's own switch in words, the rest as found."""
+        if reason == "operator":
+            return self.tr("operator.reason.operator")
+        return reason.replace("/", "/\u200b")  # a long file path may wrap after each '/'
+
+    def _values(self, outcome: Outcome) -> dict:
+        return {key: self.tr.yen(value) if key == "amount" else value for key, value in outcome.values.items()}
+
+    # --- staff work ---------------------------------------------------------------------------------
+    def _open(self, page: int) -> None:
+        self._page = page
+        self.shell.window.refresh()
+
+    def _open_top_up(self) -> None:
+        self.top_up_page.reset()
+        self._open(TOP_UP)
+
+    def _pay(self, reference: str) -> None:
+        self.work.pay(reference)
+
+    def _top_up(self, counts: dict) -> None:
+        self.work.top_up(counts)
+        self._open(BOARD)
+
+    def _done(self, outcome: Outcome) -> None:
+        self._outcome = outcome
+        if outcome.ok and self._page == REFUNDS and not self.shell.kiosk.journal.refunds_owed():
+            self._page = BOARD  # nothing left to settle
+        self.shell.window.refresh()
 
     def _resume_printer(self) -> None:
         self.shell.device("printer", self.shell.kiosk.printer.resume, None)
