@@ -31,7 +31,7 @@ from kiosk.pin import Pin, PinFormatError
 from kiosk.ports.cash import CashOperationKind
 from kiosk.ports.printer import PrinterState
 from kiosk.screen_facts import WAITS_ON_DEVICE
-from kiosk.session_view import Screen, SessionView
+from kiosk.session_view import SessionView
 
 ACTIONS = (
     "card", "remove_card", "start", "pin", "municipality", "kind", "set", "copies", "add_another",

@@ -7,29 +7,16 @@ import shutil
 import subprocess
 from datetime import date, datetime
 
-import pytest
 
 from conftest import need_real_stack
-from kiosk.clock import JST, ManualClock
-from kiosk.journal import EventType, MoneyJournal
+from kiosk.clock import JST
+from kiosk.journal import EventType
 from kiosk.journal.cash_staff import record_collection, record_top_up
 from kiosk.journal.day_close import close_day, record_close, summary_lines
 from kiosk.journal.day_close_csv import HEADER, csv_text, default_path, write_csv
 from kiosk.journal.events import scrub_detail
 from kiosk.ports.cash import CashCounters
-
-T0 = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    with MoneyJournal(tmp_path / "journal.db", clock) as j:
-        yield j
+from journal_fixtures import T0, clock, journal  # noqa: F401  (fixtures)
 
 
 def sell(journal, documents, *, paid: int | None = None, resident_ref="R-0001", fail: tuple[int, ...] = ()) -> str:

@@ -6,24 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.clock import JST, ManualClock
+from kiosk.clock import JST
+from journal_fixtures import T0, clock, journal  # noqa: F401  (fixtures)
 from kiosk.journal import (
     EventType, JournalEntryError, MoneyJournal, SessionNotOpen, recover_unfinished,
 )
-
-T0 = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    with MoneyJournal(tmp_path / "journal.db", clock) as j:
-        yield j
-
 
 def raw(tmp_path):
     return sqlite3.connect(tmp_path / "journal.db", isolation_level=None)

@@ -1,24 +1,10 @@
 """Refunds settled by staff, by the reference on the resident's slip; what is still owed after."""
-from datetime import datetime
 
 import pytest
 
-from kiosk.clock import JST, ManualClock
 from kiosk.journal import EventType, JournalEntryError, MoneyJournal, RefundNotPayable
 from kiosk.journal.check import check_books
-
-T0 = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
-
-
-@pytest.fixture
-def clock():
-    return ManualClock(T0)
-
-
-@pytest.fixture
-def journal(tmp_path, clock):
-    with MoneyJournal(tmp_path / "journal.db", clock) as j:
-        yield j
+from journal_fixtures import T0, clock, journal  # noqa: F401  (fixtures)
 
 
 def owe(journal, amount: int, reason: str = "print_failed", resident_ref: str | None = "R-0001") -> tuple[str, str]:

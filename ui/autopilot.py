@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from kiosk.ports.printer import PrinterState
 from kiosk.scenario import FAULTS, Scenario
 from kiosk.screen_facts import WAITS_ON_DEVICE
-from kiosk.session_view import Screen
 
 _SETTLE_SECONDS = 30  # wall clock: a step that has not settled by then is reported, not waited on forever
 

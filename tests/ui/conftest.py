@@ -113,6 +113,15 @@ class Driver:
         self.pull_card()
         self.settle()
 
+    def to_payment(self, kind: str = "juminhyo") -> None:
+        """Signed in, one certificate of ``kind`` ordered as offered: on the payment screen."""
+        self.sign_in()
+        self.wait_for(Screen.KIND)
+        self.touch(f"kind_{kind}")
+        self.wait_for(Screen.ORDER)
+        self.touch("confirm")
+        self.wait_for(Screen.PAYMENT)
+
 
 @pytest.fixture
 def make_kiosk(qtbot, kiosk_config):

@@ -27,18 +27,9 @@ def press(kiosk, panel, name: str) -> None:
     kiosk.qtbot.waitUntil(lambda: kiosk.shell.executor.idle, timeout=WAIT_MS)
 
 
-def to_payment(kiosk) -> None:
-    kiosk.sign_in()
-    kiosk.wait_for(Screen.KIND)
-    kiosk.touch("kind_juminhyo")
-    kiosk.wait_for(Screen.ORDER)
-    kiosk.touch("confirm")
-    kiosk.wait_for(Screen.PAYMENT)
-
-
 def test_slow_cash_unit_keeps_the_notice_until_the_coins_are_back(demo, qtbot):
     kiosk, panel = demo
-    to_payment(kiosk)
+    kiosk.to_payment()
     kiosk.insert(100)
     qtbot.waitUntil(lambda: kiosk.view.paid == 100, timeout=WAIT_MS)
     panel.slow_family.setCurrentIndex(panel.slow_family.findData("cash"))
@@ -62,7 +53,7 @@ def test_slow_cash_unit_keeps_the_notice_until_the_coins_are_back(demo, qtbot):
 
 def test_disk_full_then_a_coin_takes_the_kiosk_out_of_service_and_gives_it_back(demo, qtbot):
     kiosk, panel = demo
-    to_payment(kiosk)
+    kiosk.to_payment()
     press(kiosk, panel, "demo_fault_disk_full")
     assert "ディスク満杯" in panel.active.text()
     kiosk.insert(100)
@@ -98,7 +89,7 @@ def test_unreadable_seal_key_takes_the_idle_kiosk_out_of_service(demo, qtbot):
 
 def test_printer_link_error_ends_in_a_refund_owed_not_a_stuck_kiosk(demo, qtbot):
     kiosk, panel = demo
-    to_payment(kiosk)
+    kiosk.to_payment()
     press(kiosk, panel, "demo_fault_printer_link")
     kiosk.insert(100, 100, 100)
     qtbot.waitUntil(lambda: kiosk.screen in (Screen.DONE, Screen.NOTICE), timeout=WAIT_MS)
@@ -111,7 +102,7 @@ def test_printer_link_error_ends_in_a_refund_owed_not_a_stuck_kiosk(demo, qtbot)
 
 def test_cash_link_error_on_the_return_is_settled_by_asking_the_unit(demo, qtbot):
     kiosk, panel = demo
-    to_payment(kiosk)
+    kiosk.to_payment()
     kiosk.insert(100)
     qtbot.waitUntil(lambda: kiosk.view.paid == 100, timeout=WAIT_MS)
     press(kiosk, panel, "demo_fault_cash_link")  # the return does its work, then its call raises

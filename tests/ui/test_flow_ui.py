@@ -127,12 +127,7 @@ def test_card_set_again_after_removal_is_ignored_until_the_end(kiosk):
 
 
 def test_cancel_with_cash_inserted_returns_it(kiosk):
-    kiosk.sign_in()
-    kiosk.wait_for(Screen.KIND)
-    kiosk.touch("kind_inkan")
-    kiosk.wait_for(Screen.ORDER)
-    kiosk.touch("confirm")
-    kiosk.wait_for(Screen.PAYMENT)
+    kiosk.to_payment("inkan")
     kiosk.insert(100, 100)
     kiosk.qtbot.waitUntil(lambda: kiosk.view.paid == 200)
     assert "200円" in kiosk.text()
@@ -145,12 +140,7 @@ def test_cancel_with_cash_inserted_returns_it(kiosk):
 
 
 def test_printer_failure_after_payment_shows_the_refund_to_resident_and_operator(kiosk):
-    kiosk.sign_in()
-    kiosk.wait_for(Screen.KIND)
-    kiosk.touch("kind_juminhyo")
-    kiosk.wait_for(Screen.ORDER)
-    kiosk.touch("confirm")
-    kiosk.wait_for(Screen.PAYMENT)
+    kiosk.to_payment("juminhyo")
     kiosk.on_device("printer", lambda: kiosk.k.printer.set_fault(PrinterState.MEDIA_EMPTY))
     kiosk.insert(500)
     kiosk.wait_for(Screen.DONE)

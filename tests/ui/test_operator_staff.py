@@ -117,12 +117,7 @@ def test_the_operators_own_switch_is_named_as_a_reason(kiosk):
 
 
 def test_collecting_the_cash_box_is_journaled_and_agrees_with_the_unit(kiosk):
-    kiosk.sign_in()
-    kiosk.wait_for(Screen.KIND)
-    kiosk.touch("kind_juminhyo")
-    kiosk.wait_for(Screen.ORDER)
-    kiosk.touch("confirm")
-    kiosk.wait_for(Screen.PAYMENT)
+    kiosk.to_payment("juminhyo")
     kiosk.insert(1000)  # a bill goes to the cash box, not the change float
     kiosk.wait_for(Screen.DONE)
     kiosk.touch("finish")
