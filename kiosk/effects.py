@@ -198,7 +198,9 @@ class EffectRunner:
     def _ProbeCard(self, e: ProbeCard) -> Event:
         return CardProbed(e.session_id, e.request_id, self._card.probe())
 
-    def _AuthenticateCard(self, e: AuthenticateCard) -> Event:
+    def _AuthenticateCard(self, e: AuthenticateCard) -> Event | None:
+        if e.pin.wiped:  # its session ended before the card could be asked: never verify it late
+            return None
         try:
             challenge = self._center.new_challenge()
         except Exception:  # a networked center may be down; the session reports it, never crashes

@@ -29,6 +29,10 @@ class Pin:
             raise PinFormatError("this PIN was already used and wiped")
         return bytes(self._digits)
 
+    @property
+    def wiped(self) -> bool:
+        return not self._digits
+
     def wipe(self) -> None:
         for i in range(len(self._digits)):
             self._digits[i] = 0

@@ -35,6 +35,7 @@ from kiosk.journal.events import EventType
 from kiosk.journal.journal import JournalOnReserve, JournalWriteError, emergency_return_ref, ref_token, reference_of
 from kiosk.notices import Notice, NoticeCode
 from kiosk.order import Order, OrderLine
+from kiosk.pin import Pin
 from kiosk.ports.card import CardFault, CardGone, CardProbe, PinBlocked, PinState, Signed, TokenKind, WrongPin
 from kiosk.ports.cash import CashOperationKind, Dispensed
 from kiosk.ports.center import AuthRefusalReason, AuthRefused, Identity, Issued, KindOffer
@@ -82,6 +83,7 @@ class _Request:
     index: int = -1  # the document (print)
     refund_seq: int | None = None  # the refund owed when it failed: withdrawn if a late answer proves it delivered
     print_requests: tuple[str, ...] = ()  # cancel: the submissions it looks for by name
+    pin: Pin | None = None  # a card call not yet made: its PIN is wiped if the session ends first
 
 
 @dataclass
@@ -258,7 +260,9 @@ class SessionFlow:
             e.pin.wipe()
             return []
         self._goto(Screen.AUTHENTICATING)
-        return [fx.AuthenticateCard(s.id, self._request("card", s.id), e.pin, s.probe.certificate_der)]
+        ref = self._request("card", s.id)
+        self._requests[ref].pin = e.pin
+        return [fx.AuthenticateCard(s.id, ref, e.pin, s.probe.certificate_der)]
 
     def _on_MunicipalityChosen(self, e: ev.MunicipalityChosen) -> list[fx.Effect]:
         s = self._s
@@ -790,6 +794,8 @@ class SessionFlow:
     def _fail(self, req: _Request, reason: str) -> list[fx.Effect]:
         """A request raised or ran past its deadline: settle what it was for."""
         self._requests.pop(req.id, None)
+        if req.pin is not None:
+            req.pin.wipe()  # given up on: a card call that starts only now must not verify it
         if req.kind == "ask":  # the unit could not even say: decide in the resident's favour
             asked = self._given_up.get(req.id.removeprefix("ask-"))
             return self._settle_failed(asked, "unknown count_cash_box") if asked else []
@@ -1022,6 +1028,9 @@ class SessionFlow:
         if code is not None:
             s.outcome = code.value
         s.ending = True
+        for req in self._requests.values():
+            if req.pin is not None and req.session_id == s.id:
+                req.pin.wipe()  # over before the card was asked: the PIN is never used, nor kept
         self._goto(Screen.NOTICE if code is not None else Screen.DONE)
         if s.identity is not None and s.identity.auth_token:
             effects.append(fx.EndCenterSession(s.identity))
