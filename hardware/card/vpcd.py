@@ -162,10 +162,10 @@ class VpcdCard:
                 # A card without power cannot answer; vpcd has no way to say so but an empty reply.
                 log.warning("vpcd sent a command to the card before powering it; answered nothing")
                 response = b""
-            _send(connection, response)
-            with self._lock:
+            with self._lock:  # counted before the answer leaves, so whoever got it sees it counted
                 t = self._traffic
                 self._traffic = Traffic(t.apdus + 1, t.command_bytes + len(payload), t.response_bytes + len(response))
+            _send(connection, response)
 
     def _control(self, connection: socket.socket, code: int) -> None:
         if code == _POWER_OFF:
