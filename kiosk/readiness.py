@@ -45,4 +45,7 @@ class Readiness:
 
     def _cash_ok(self) -> str | None:
         health = self._cash.health()
-        return None if health.ok else f"cash: {health.detail or health.state.value}"
+        if not health.ok:
+            return f"cash: {health.detail or health.state.value}"
+        held = self._cash.held()  # asked only with no payment under way: anything there is someone's
+        return f"cash: {held} yen left in escrow" if held else None

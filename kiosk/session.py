@@ -45,6 +45,7 @@ from kiosk.session_view import Screen, SessionView
 from kiosk.timings import FlowTimings
 
 log = logging.getLogger(__name__)
+HEALTH_PENDING = "health check pending"
 UNSETTLED_AT_CLOSE = "unsettled_at_close"  # a refund the closing found: only ever after a journal fault
 
 ServiceStatus = Callable[[datetime], "str | None"]  # None when open, else why closed
@@ -224,7 +225,8 @@ class SessionFlow:
         """
         self._in_service = in_service
         if in_service:
-            self._faults = self._health = ()
+            # the faults are forgotten, but no session starts before a fresh check says the devices are fine
+            self._faults, self._health = (), (HEALTH_PENDING,)
             self._next_health = self._clock.now()
         if self._s is None:
             self._show_idle()
@@ -531,25 +533,43 @@ class SessionFlow:
         return self._paid_out(e.request_id, e.result, EventType.CHANGE_DISPENSED, "change short")
 
     def _on_CashOutcomeAsked(self, e: ev.CashOutcomeAsked) -> list[fx.Effect]:
-        ask = self._requests.pop(f"ask-{e.request_id}", None)
+        key = f"ask-{e.request_id}"
+        ask = self._requests.pop(key, None) or self._given_up.pop(key, None)
         req = self._given_up.get(e.request_id)
         if ask is None or req is None:
             return []
+        settled = req.refund_seq is not None  # already owed at its deadline: this is a late answer
         op = e.operation
         if op is None:
+            if settled:
+                return []  # it never happened: what was owed stands
             if not e.known:
                 return self._settle_failed(req, "unknown count_cash_box")
-            if req.kind == "return":  # never started: ask once more
+            if req.kind == "return":  # never started: give it back once more
                 return self._retry_return(req)
+            if req.kind == "stack":
+                return self._stack_not_done(req)
             return self._settle_failed(req, "not-done")
-        self._given_up.pop(req.id, None)
+        if not settled:
+            self._revive(req)
         if op.kind is CashOperationKind.STACK:
-            return self._on_CashStacked(ev.CashStacked(req.session_id, req.id, op.done)) if self._revive(req) else []
+            return self._on_CashStacked(ev.CashStacked(req.session_id, req.id, op.done))
         result = Dispensed(op.done, op.unpaid)
-        kind = EventType.CASH_RETURNED if op.kind is CashOperationKind.RETURN else EventType.CHANGE_DISPENSED
-        if not self._revive(req):
+        if op.kind is CashOperationKind.RETURN:
+            return self._paid_out(req.id, result, EventType.CASH_RETURNED, "cash return short")
+        return self._paid_out(req.id, result, EventType.CHANGE_DISPENSED, "change short")
+
+    def _stack_not_done(self, req: _Request) -> list[fx.Effect]:
+        """The unit never stacked: the money is still in escrow, so it goes back and nothing is sold."""
+        self._given_up.pop(req.id, None)
+        s = self._s
+        self._record_for(req.session_id, EventType.CASH_STACKED, 0, f"{req.id} not-done")
+        if s is None or s.id != req.session_id:
             return []
-        return self._paid_out(req.id, result, kind, "cash return short" if kind is EventType.CASH_RETURNED else "change short")
+        self._add_problem("cash: stack not done")
+        s.escrow += req.amount
+        s.notice = Notice(NoticeCode.CASH_FAULT, amount=s.paid or None)
+        return self._return_escrow() + self._end(NoticeCode.CASH_FAULT)
 
     # --- results: printing -------------------------------------------------------------------------
     def _on_PrintJobSubmitted(self, e: ev.PrintJobSubmitted) -> list[fx.Effect]:
@@ -798,17 +818,26 @@ class SessionFlow:
             req.pin.wipe()  # given up on: a card call that starts only now must not verify it
         if req.kind == "ask":  # the unit could not even say: decide in the resident's favour
             asked = self._given_up.get(req.id.removeprefix("ask-"))
-            return self._settle_failed(asked, "unknown count_cash_box") if asked else []
+            settled = asked is None or asked.refund_seq is not None
+            return [] if settled else self._settle_failed(asked, "unknown count_cash_box")
         if req.kind in _WAIT_FAILURES:  # the card or the center did not answer: the session cannot go on
             s = self._s
             current = s is not None and s.id == req.session_id and not s.ending
             return self._abandon(_WAIT_FAILURES[req.kind]) if current else []
         self._remember(req)
-        if req.kind in ("stack", "return", "change") and reason != "timeout":
-            # the call raised: it may have done its work before failing; the unit knows
+        if req.kind in ("stack", "return", "change"):
+            # The call raised (it may have done its work first) or hangs: the unit knows. A raised call
+            # waits for the answer; a hung one is owed now, and the answer, if the unit ever gives it, corrects it.
             ask = _Request(f"ask-{req.id}", req.session_id, "ask", self._clock.now() + timedelta(seconds=self._t.cash_call))
             self._requests[ask.id] = ask
-            return [fx.AskCashOutcome(req.session_id, req.id)]
+            if self._screen is Screen.TAKING_PAYMENT and req.kind == "stack":
+                self._goto(Screen.TAKING_PAYMENT)  # the resident waits for that answer
+            effects: list[fx.Effect] = [fx.AskCashOutcome(req.session_id, req.id)]
+            if reason == "timeout":
+                self._requests.pop(ask.id)  # owed now; the answer may come whenever the unit is back
+                self._remember(ask)
+                effects = self._settle_failed(req, reason) + effects
+            return effects
         return self._settle_failed(req, reason)
 
     def _settle_failed(self, req: _Request, reason: str) -> list[fx.Effect]:
@@ -842,14 +871,12 @@ class SessionFlow:
         while len(self._given_up) > _LATE_MEMORY:
             self._given_up.pop(next(iter(self._given_up)))
 
-    def _revive(self, req: _Request) -> bool:
-        """An operation asked about after its call raised: handle its outcome as its answer."""
+    def _revive(self, req: _Request) -> None:
+        """An operation asked about after its call raised: its outcome is handled as its answer."""
         s = self._s
-        if s is None or s.id != req.session_id:
-            self._remember(req)
-            return True  # handled as a late answer
-        self._requests[req.id] = req
-        return True
+        if s is not None and s.id == req.session_id:
+            self._given_up.pop(req.id, None)
+            self._requests[req.id] = req
 
     def _storage_failed(self) -> list[fx.Effect]:
         """The journal failed: take no more money, give back the escrow, go out of service.
@@ -918,6 +945,10 @@ class SessionFlow:
         if e.job_id is None:
             return self._after_late()
         self._record_for(req.session_id, EventType.PRINT_SUBMITTED, req.amount, f"{e.job_id} {req.id} late")
+        s = self._s
+        doc = s.printing.get(req.index) if s is not None and s.id == req.session_id else None
+        if doc is not None:  # its session still runs: the cancel's answer settles this document
+            doc.job_id, doc.request_id = e.job_id, None
         return [self._cancel(req.session_id, (e.job_id,), (), amount=req.amount, refund_seq=req.refund_seq)]
 
     def _cancel(self, session_id: str, jobs: tuple[str, ...], print_requests: tuple[str, ...],
@@ -941,7 +972,8 @@ class SessionFlow:
         """The print timeout: cancel what is unfinished (and submissions never answered) before owing it."""
         s = self._s
         if any(r.session_id == s.id and r.kind == "cancel" for r in self._requests.values()):
-            return []  # already cancelling: its own deadline settles it
+            self._goto(Screen.PRINTING)  # already cancelling: the cancel's own (shorter) deadline settles it
+            return []
         jobs = tuple(d.job_id for d in s.printing.values() if d.job_id and not d.state.final)
         lost = tuple(d.request_id for d in s.printing.values() if d.request_id and not d.state.final)
         for request_id in lost:
