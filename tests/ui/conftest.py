@@ -12,11 +12,12 @@ import pytest  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtWidgets import QPushButton  # noqa: E402
 
+from kiosk.screen_facts import WAITS_ON_DEVICE
 from kiosk.clock import JST, ManualClock  # noqa: E402
 from kiosk.session_view import Screen  # noqa: E402
 
 WEDNESDAY_10AM = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
-_DEVICE_SCREENS = {Screen.READING_CARD, Screen.AUTHENTICATING, Screen.ISSUING, Screen.PRINTING}
+_DEVICE_SCREENS = WAITS_ON_DEVICE  # the screen table says which screens only wait on a device
 WAIT_MS = 10_000
 
 

@@ -179,7 +179,9 @@ def test_operator_takes_the_kiosk_out_of_service_and_back(kiosk):
     _sign_in_operator(kiosk)
     kiosk.touch("operator_service")
     kiosk.touch("operator_sign_out")
-    assert kiosk.screen is Screen.ATTRACT
+    assert kiosk.screen is Screen.OUT_OF_SERVICE  # back only once a fresh health check says so
+    kiosk.advance(0.5)
+    kiosk.wait_for(Screen.ATTRACT)
 
 
 def test_operator_resumes_a_paused_print_queue(kiosk):
