@@ -60,6 +60,7 @@ _AUTH_NOTICES = {
     AuthRefusalReason.NOT_YET_VALID: NoticeCode.CERTIFICATE_NOT_YET_VALID,
     AuthRefusalReason.REVOKED: NoticeCode.CERTIFICATE_REVOKED,
     AuthRefusalReason.CHALLENGE_EXPIRED: NoticeCode.TIMED_OUT,
+    AuthRefusalReason.REVOCATION_UNAVAILABLE: NoticeCode.CENTER_UNAVAILABLE,  # never "accepted", never "revoked"
 }
 
 _TOUCHES = (

@@ -256,11 +256,12 @@ def test_a_card_used_before_its_validity_starts_is_refused(pki):
     assert pki.verify(certificate, at=first - timedelta(seconds=1)) is Reason.NOT_YET_VALID
 
 
-def test_a_card_outliving_its_expired_ca_is_refused(pki):
+def test_a_card_outliving_its_ca_is_refused_even_while_the_ca_is_valid(pki):
+    # A CA cannot vouch beyond its own notAfter: such a certificate is not one it issued.
     signer = pki.authorities["2015"].private_key  # the 2015 CA ended on 2025-10-19
     certificate = _craft(signer, pki.holder.public_key(), _jst(2024, 1, 1), _jst(2028, 12, 31))
-    assert pki.verify(certificate, at=_jst(2025, 10, 19, 23, 59, 59)).__class__ is Verified
-    assert pki.verify(certificate) is Reason.EXPIRED
+    assert pki.verify(certificate, at=_jst(2025, 10, 19, 23, 59, 59)) is Reason.UNKNOWN_ISSUER
+    assert pki.verify(certificate) is Reason.UNKNOWN_ISSUER
 
 
 def test_verifying_needs_an_aware_time(pki):

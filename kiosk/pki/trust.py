@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.pki.keys import RSA_KEY_BITS
 from kiosk.pki.layout import DemoPkiLayout
+from kiosk.pki.policy import Revocation, read_crl
 
 
 class TrustStoreError(Exception):
@@ -24,7 +25,11 @@ class TrustedGeneration:
     label: str
     certificate: x509.Certificate
     public_key: rsa.RSAPublicKey
-    revoked_serials: frozenset[int]
+    revocation: Revocation  # its CRL, checked against it; verification fails closed on a bad one
+
+    @property
+    def revoked_serials(self) -> frozenset[int]:
+        return self.revocation.revoked_serials
 
     @property
     def subject(self) -> x509.Name:
@@ -47,7 +52,8 @@ class TrustStore:
 def trusted_generation(
     label: str, certificate: x509.Certificate, crl: x509.CertificateRevocationList
 ) -> TrustedGeneration:
-    """Accept a CA certificate and its CRL only if they are what the demo PKI makes."""
+    """Accept a CA certificate only if it is what the demo PKI makes; its CRL is checked and
+    kept with any fault (see ``load_trust``), so verification can refuse on its own."""
     public_key = certificate.public_key()
     if not isinstance(public_key, rsa.RSAPublicKey) or public_key.key_size != RSA_KEY_BITS:
         raise TrustStoreError(f"CA {label}: not an RSA-{RSA_KEY_BITS} key")
@@ -62,18 +68,18 @@ def trusted_generation(
         raise TrustStoreError(f"CA {label}: missing {error.oid.dotted_string}") from error
     if not (is_ca and usage.key_cert_sign and usage.crl_sign):
         raise TrustStoreError(f"CA {label}: not allowed to sign certificates and CRLs")
-    if crl.issuer != certificate.subject or not crl.is_signature_valid(public_key):
-        raise TrustStoreError(f"CA {label}: its CRL is not signed by it")
     return TrustedGeneration(
-        label=label,
-        certificate=certificate,
-        public_key=public_key,
-        revoked_serials=frozenset(entry.serial_number for entry in crl),
+        label=label, certificate=certificate, public_key=public_key, revocation=read_crl(crl, certificate)
     )
 
 
 def load_trust(out_dir: Path) -> TrustStore:
-    """Every ``pki/auth-ca-<label>.crt`` with its ``.crl``; a generation without a CRL is an error."""
+    """Every ``pki/auth-ca-<label>.crt`` with its ``.crl``.
+
+    A generation without a CRL, or with one it did not sign, that names another issuer, lacks
+    nextUpdate or cannot be processed, is a set-up fault: the kiosk does not start on it. A CRL
+    past its nextUpdate is not: that depends on the hour, and verification refuses then.
+    """
     layout = DemoPkiLayout(out_dir)
     labels = layout.trusted_labels()
     if not labels:
@@ -85,5 +91,8 @@ def load_trust(out_dir: Path) -> TrustStore:
             crl = x509.load_pem_x509_crl(layout.crl(label).read_bytes())
         except (OSError, ValueError) as error:
             raise TrustStoreError(f"CA {label}: cannot read its certificate or CRL ({error})") from error
-        generations.append(trusted_generation(label, certificate, crl))
+        generation = trusted_generation(label, certificate, crl)
+        if generation.revocation.fault is not None:
+            raise TrustStoreError(f"CA {label}: its CRL {generation.revocation.fault}")
+        generations.append(generation)
     return TrustStore(tuple(generations))

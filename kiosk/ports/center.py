@@ -30,6 +30,7 @@ class AuthRefusalReason(Enum):
     NOT_YET_VALID = "not_yet_valid"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    REVOCATION_UNAVAILABLE = "revocation_unavailable"  # no usable CRL: fail closed, the service is unavailable
     WRONG_KEY_USAGE = "wrong_key_usage"
     BAD_SIGNATURE = "bad_signature"
     CHALLENGE_UNKNOWN = "challenge_unknown"
