@@ -32,11 +32,12 @@ def _user_errors() -> tuple[type[Exception], ...]:
     from kiosk.bootstrap import AdapterUnavailable
     from kiosk.catalog.loader import MunicipalityFileError
     from kiosk.pki.cards import CardSpecError
+    from kiosk.pki.seals import SealKeyError
     from kiosk.pki.trust import TrustStoreError
     from kiosk.registry.demo_loader import DemoDataError
 
     return (CommandError, ConfigError, AdapterUnavailable, MunicipalityFileError, CardSpecError, TrustStoreError,
-            DemoDataError, OSError)
+            DemoDataError, SealKeyError, OSError)
 
 
 def _one_line(exc: Exception) -> str:
@@ -89,8 +90,25 @@ def _parser() -> argparse.ArgumentParser:
         action.set_defaults(run=run)
 
     setup = sub.add_parser("setup", help="generate the demo PKI, demo cards and the registry (done automatically on first use)")
-    setup.add_argument("--force", action="store_true", help="regenerate even if present (resets demo card PIN counters)")
+    setup.add_argument("--force", action="store_true",
+                       help="regenerate even if present (resets demo card PIN counters; seal keys are kept)")
     setup.set_defaults(run=_setup)
+
+    seal_key = sub.add_parser("seal-key", help="the municipalities' seal keys: list, rotate, mark one compromised")
+    seal_actions = seal_key.add_subparsers(required=True, metavar="ACTION")
+    seal_list = seal_actions.add_parser("list", help="every seal key: municipality, key id, made, current or withdrawn")
+    seal_list.set_defaults(run=_seal_key_list)
+    rotate = seal_actions.add_parser("rotate", help="a new current key; the old one is withdrawn, what it signed stays valid")
+    rotate.add_argument("--municipality", required=True, metavar="CODE", help="municipality code, e.g. 990001")
+    rotate.add_argument("--compromised", action="store_true",
+                        help="the old key leaked: everything it signed verifies as invalid from now on")
+    compromised = seal_actions.add_parser(
+        "compromised", help="mark a withdrawn key compromised: everything it signed verifies as invalid from now on")
+    compromised.add_argument("--municipality", required=True, metavar="CODE", help="municipality code, e.g. 990001")
+    compromised.add_argument("--key", required=True, metavar="ID", help="the key id (see `kiosk seal-key list`)")
+    for action, run in ((rotate, _seal_key_rotate), (compromised, _seal_key_compromised)):
+        action.add_argument("--operator", metavar="NAME", default="cli", help="staff id recorded with it (default: cli)")
+        action.set_defaults(run=run)
 
     verify = sub.add_parser("verify", help="check a printed certificate (PDF, or a PNG/JPEG scan) against its signed code; exit 0 only if valid")
     verify.add_argument("file", type=Path, help="the certificate PDF or a scan of the paper")
@@ -118,6 +136,44 @@ def _setup(args) -> int:
     report = provision(config, force=args.force)
     print(report)
     return 0
+
+
+def _seal_key_list(args) -> int:
+    from kiosk.pki.seals import load_seal_key_list
+
+    keys = load_seal_key_list(_config(args).data_dir)
+    for key in keys.keys:
+        print(key.describe())
+    if not keys.keys:
+        print("(no seal keys yet: `kiosk setup` makes them)")
+    return 0
+
+
+def _seal_key_rotate(args) -> int:
+    from kiosk.pki.seals import rotate_seal_key
+
+    old, new = rotate_seal_key(_config(args).data_dir, args.municipality, compromised=args.compromised,
+                               operator=_operator(args.operator))
+    print(f"{args.municipality}: new seal key {new.key_id}; {old.describe()}")
+    return 0
+
+
+def _seal_key_compromised(args) -> int:
+    from kiosk.pki.seals import mark_compromised
+
+    key = mark_compromised(_config(args).data_dir, args.municipality, args.key, operator=_operator(args.operator))
+    print(key.describe())
+    return 0
+
+
+def _operator(name: str) -> str:
+    from kiosk.journal.events import JournalEntryError
+    from kiosk.journal.journal import operator_token
+
+    try:
+        return operator_token(name)
+    except JournalEntryError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _card_emulator(args) -> int:

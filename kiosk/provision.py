@@ -1,5 +1,7 @@
 """First-use set-up of the data directory: the registry database, the demo PKI and demo cards,
 the certificate links and the seal keys. Idempotent: done again only when its inputs change.
+Done again (or forced), it makes the demo data anew but keeps every seal key: only a
+municipality without one gets a key, so certificates already issued keep verifying.
 
 The demo PKI is dated from a fixed reference day, not from the clock, so scenarios that start
 on a fixed date and the demo agree on which card is valid, expired or revoked.
@@ -18,11 +20,11 @@ from kiosk.config import KioskConfig
 from kiosk.pki.cards import DemoCardSpec, load_card_specs
 from kiosk.pki.demo import provision_demo_pki
 from kiosk.pki.layout import DemoPkiLayout
-from kiosk.pki.seals import provision_seal_keys
+from kiosk.pki.seals import load_seal_key_list, provision_seal_keys
 from kiosk.registry.sqlite_registry import SqliteRegistry, build_registry
 
 DEMO_REFERENCE_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
-_FORMAT = 1  # bump when the layout of the data directory changes
+_FORMAT = 2  # bump when the layout of the data directory changes (2: seal keys with ids, pki/seals/)
 _STAMP = "provisioned.json"
 REGISTRY_FILE = "registry.sqlite"
 ISSUE_NUMBERS_FILE = "issue_numbers.sqlite"
@@ -34,6 +36,7 @@ def provision(config: KioskConfig, force: bool = False) -> str:
     stamp = data_dir / _STAMP
     if not force and stamp.exists() and json.loads(stamp.read_text()).get("inputs") == fingerprint:
         return f"{data_dir}: already set up"
+    load_seal_key_list(data_dir)  # a damaged key list stops set-up before anything is made anew
     data_dir.mkdir(parents=True, exist_ok=True)
     build_registry(data_dir / REGISTRY_FILE, config.demo_residents)
     with SqliteRegistry(data_dir / REGISTRY_FILE) as registry:
@@ -44,9 +47,10 @@ def provision(config: KioskConfig, force: bool = False) -> str:
         for card in cards:
             if card.resident_ref and card.certificate_sha256:
                 registry.link_certificate(card.certificate_sha256, card.resident_ref)
-    provision_seal_keys(data_dir, Catalog.load(config.municipalities_dir).codes())
+    added = provision_seal_keys(data_dir, Catalog.load(config.municipalities_dir).codes())
     stamp.write_text(json.dumps({"inputs": fingerprint, "cards": len(cards)}))
-    return f"{data_dir}: registry, demo PKI, {len(cards)} demo cards and seal keys set up"
+    new_keys = "".join(f", seal key {k.key_id} added for {k.municipality_code}" for k in added)
+    return f"{data_dir}: registry, demo PKI and {len(cards)} demo cards set up; existing seal keys kept{new_keys}"
 
 
 def demo_cards(config: KioskConfig) -> list[DemoCardSpec]:

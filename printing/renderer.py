@@ -66,8 +66,10 @@ class ReportlabRenderer(Renderer):
         fonts.check_items(self._font, [(i.label, i.value) for s in composition.sections for i in s.items]
                           + [(i.label, i.value) for i in (*composition.header, *closing)]
                           + [("発行者", facts.office_seal_text + facts.microtext)])
-        plans = plan_pages(composition, closing, self._font, lambda items: self._fits(document, items))
-        codes = [self._signer.sign(self._seal(document, plan.items, n, len(plans))) for n, plan in enumerate(plans, 1)]
+        key_id = self._signer.key_id(document.authority.municipality_code)  # part of the code: sized with it
+        plans = plan_pages(composition, closing, self._font, lambda items: self._fits(document, items, key_id))
+        codes = [self._signer.sign(self._seal(document, plan.items, n, len(plans), key_id))
+                 for n, plan in enumerate(plans, 1)]
         header = header_rows(composition, self._font)
         out = io.BytesIO()
         # invariant: no timestamps or random ids, so the same document gives the same bytes;
@@ -115,7 +117,8 @@ class ReportlabRenderer(Renderer):
             Item("証明者", f"{facts.mayor_title}　{facts.mayor_name}"),
         )
 
-    def _seal(self, document: CertificateDocument, items: tuple[Item, ...], page: int, pages: int) -> PageSeal:
+    def _seal(self, document: CertificateDocument, items: tuple[Item, ...], page: int, pages: int,
+              key_id: str) -> PageSeal:
         return PageSeal(
             municipality_code=document.authority.municipality_code,
             kind=document.kind.value,
@@ -124,7 +127,8 @@ class ReportlabRenderer(Renderer):
             page=page, pages=pages,
             demo=document.demo or self._signer.demo,
             items=items,
+            key_id=key_id,
         )
 
-    def _fits(self, document: CertificateDocument, items: tuple[Item, ...]) -> bool:
-        return unsigned_size(self._seal(document, items, 99, 99)) <= MAX_CODE_BYTES
+    def _fits(self, document: CertificateDocument, items: tuple[Item, ...], key_id: str) -> bool:
+        return unsigned_size(self._seal(document, items, 99, 99, key_id)) <= MAX_CODE_BYTES

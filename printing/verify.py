@@ -1,10 +1,13 @@
 """Offline verification of a printed certificate: a PDF we rendered, or a scan (PNG/JPEG) of the paper.
 
-Each page's 2D code is decoded and its signature checked with the municipality's public seal
-key. The verdict per page is VALID, TAMPERED (the signature does not match: the code was
-altered or another key signed it; or, on a PDF, the page's own text differs from what was
-signed) or UNKNOWN_KEY (no public key for the municipality the code names). The signed items
-are listed so a person can hold them against the paper: a scan's text is not read by machine.
+Each page's 2D code is decoded and its signature checked with the public seal key the code
+names (municipality and key id; a format 1 code without a key id, with each key of its
+municipality). The verdict per page is VALID, TAMPERED (the signature does not match: the code
+was altered or another key signed it; or, on a PDF, the page's own text differs from what was
+signed), WITHDRAWN_KEY (the key was withdrawn as compromised: nothing it signed can be trusted)
+or UNKNOWN_KEY (no such key in the key list). A key withdrawn for routine rotation still
+verifies what it signed (kiosk.pki.seals says why). The signed items are listed so a person can
+hold them against the paper: a scan's text is not read by machine.
 
 Untrusted input: the file's size, pixel count and pages are bounded; PDFs are only opened by
 poppler's command-line tools in subprocesses with a time limit, never parsed in this process.
@@ -15,15 +18,14 @@ import io
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import Callable
+from typing import Protocol, Sequence
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
+from kiosk.pki.seals import SealKey
 from printing.geometry import CODE_SIZE, CODE_Y, PAGE_HEIGHT
-from printing.security.seal_code import CodeFormatError, MAGIC, OpenedCode, PageSeal, open_code
+from printing.security.seal_code import CodeFormatError, OpenedCode, PageSeal, is_certificate_code, open_code
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 50
@@ -32,17 +34,21 @@ RASTER_DPI = 200  # 3.2 px per module of the largest code: enough for the decode
 TOOL_SECONDS = 30
 CODE_CORNER = CODE_Y + CODE_SIZE + 24  # points: a square at the lower left holding the code
 
-PublicKeys = Callable[[str], Ed25519PublicKey | None]
+class PublicKeys(Protocol):
+    """The public seal keys (kiosk.pki.seals.SealKeyList)."""
+
+    def candidates(self, municipality_code: str, key_id: str | None) -> Sequence[SealKey]: ...
 
 
 class Verdict(Enum):
     VALID = "valid"
     TAMPERED = "tampered"
+    WITHDRAWN_KEY = "withdrawn key"
     UNKNOWN_KEY = "unknown key"
 
 
 # Exit status of ``kiosk verify``: 0 only when every page is valid.
-EXIT_STATUS = {Verdict.VALID: 0, Verdict.TAMPERED: 1, Verdict.UNKNOWN_KEY: 3}
+EXIT_STATUS = {Verdict.VALID: 0, Verdict.TAMPERED: 1, Verdict.UNKNOWN_KEY: 3, Verdict.WITHDRAWN_KEY: 4}
 
 
 class VerifyError(Exception):
@@ -55,6 +61,7 @@ class PageReport:
     verdict: Verdict
     seal: PageSeal
     differences: tuple[str, ...] = ()  # PDF only: signed items the page's text does not show
+    key: SealKey | None = None  # the key whose signature matched
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ class Report:
     @property
     def verdict(self) -> Verdict:
         verdicts = {p.verdict for p in self.pages}
-        for worst in (Verdict.TAMPERED, Verdict.UNKNOWN_KEY):
+        for worst in (Verdict.TAMPERED, Verdict.WITHDRAWN_KEY, Verdict.UNKNOWN_KEY):
             if worst in verdicts:
                 return worst
         return Verdict.VALID
@@ -104,16 +111,19 @@ def _verify_pdf(path: Path, keys: PublicKeys) -> Report:
             report = _check(f"page {page}", code, keys)
             differences = _differences(report.seal, text.decode("utf-8", "replace"))
             if differences and report.verdict is Verdict.VALID:
-                report = PageReport(report.where, Verdict.TAMPERED, report.seal, differences)
+                report = replace(report, verdict=Verdict.TAMPERED, differences=differences)
             reports.append(report)
     return Report(tuple(reports))
 
 
 def _check(where: str, code: OpenedCode, keys: PublicKeys) -> PageReport:
-    key = keys(code.seal.municipality_code)
-    if key is None:
+    candidates = keys.candidates(code.seal.municipality_code, code.seal.key_id)
+    if not candidates:
         return PageReport(where, Verdict.UNKNOWN_KEY, code.seal)
-    return PageReport(where, Verdict.VALID if code.signed_by(key) else Verdict.TAMPERED, code.seal)
+    signer = next((key for key in candidates if code.signed_by(key.public_key)), None)
+    if signer is None:
+        return PageReport(where, Verdict.TAMPERED, code.seal)
+    return PageReport(where, Verdict.WITHDRAWN_KEY if signer.compromised else Verdict.VALID, code.seal, key=signer)
 
 
 def _differences(seal: PageSeal, page_text: str) -> tuple[str, ...]:
@@ -145,7 +155,7 @@ def _codes_in_image(data: bytes) -> list[OpenedCode]:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
         raise VerifyError(f"the image cannot be read ({type(exc).__name__})") from None
     found = [bytes(r.bytes) for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode) if r.valid]
-    ours = [data for data in found if data.startswith(MAGIC)]
+    ours = [data for data in found if is_certificate_code(data)]
     if not ours:
         raise VerifyError("no certificate code found (is the whole page in the scan, at 200 dpi or more?)")
     try:

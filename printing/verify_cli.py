@@ -1,13 +1,10 @@
-"""``kiosk verify FILE``: the public seal keys come from the data directory's demo PKI."""
+"""``kiosk verify FILE``: the public seal keys come from the data directory's key list."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from kiosk.config import KioskConfig
-from kiosk.pki.layout import DemoPkiLayout
-from kiosk.pki.seals import load_seal_public_key
+from kiosk.pki.seals import SealKeyError, SealKeyList, load_seal_key_list
 from printing.verify import EXIT_STATUS, VerifyError, verify_file
 from printing.verify_report import describe
 
@@ -18,18 +15,13 @@ class UnverifiableFile(Exception):
 
 def verify_command(config: KioskConfig, file: Path) -> int:
     try:
-        report = verify_file(file, lambda code: public_key(config.data_dir, code))
-    except VerifyError as exc:
+        report = verify_file(file, seal_keys(config.data_dir))
+    except (VerifyError, SealKeyError) as exc:
         raise UnverifiableFile(str(exc)) from None
     print(describe(str(file), report))
     return EXIT_STATUS[report.verdict]
 
 
-def public_key(data_dir: Path, municipality_code: str) -> Ed25519PublicKey | None:
-    """The municipality's public seal key, or None when there is none (or the code is no code)."""
-    try:
-        if not DemoPkiLayout(data_dir).seal_public_key(municipality_code).is_file():
-            return None
-        return load_seal_public_key(data_dir, municipality_code)
-    except ValueError:
-        return None
+def seal_keys(data_dir: Path) -> SealKeyList:
+    """Every public seal key ever used, withdrawn ones included (an empty list before set-up)."""
+    return load_seal_key_list(data_dir)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from kiosk.kinds import CertificateKind
 from printing.verify import Report, Verdict
 
-_VERDICT_JA = {Verdict.VALID: "有効", Verdict.TAMPERED: "改ざん・不一致", Verdict.UNKNOWN_KEY: "発行者の鍵が不明"}
+_VERDICT_JA = {Verdict.VALID: "有効", Verdict.TAMPERED: "改ざん・不一致", Verdict.UNKNOWN_KEY: "発行者の鍵が不明",
+               Verdict.WITHDRAWN_KEY: "発行者の鍵が漏えいにより失効"}
 
 
 def describe(file: str, report: Report) -> str:
@@ -19,10 +20,19 @@ def describe(file: str, report: Report) -> str:
         lines.append(
             f"{page.where}: {page.verdict.value} — {title}, 発行番号 {seal.issue_number}, "
             f"{seal.page}/{seal.pages} 頁, {seal.issued_at}, 発行者コード {seal.municipality_code}"
+            + (f", 鍵 {seal.key_id}" if seal.key_id else "")
             + (", 見本 (demo key)" if seal.demo else "")
         )
+        key = page.key
         if page.verdict is Verdict.UNKNOWN_KEY:
-            lines.append(f"  no public seal key for municipality {seal.municipality_code}: the signature was not checked")
+            which = f"key {seal.key_id}" if seal.key_id else "key"
+            lines.append(f"  no public seal {which} for municipality {seal.municipality_code}: the signature was not checked")
+        elif page.verdict is Verdict.WITHDRAWN_KEY and key and key.withdrawal:
+            lines.append(f"  signed with key {key.key_id}, withdrawn {key.withdrawal.at:%Y-%m-%d} as compromised: "
+                         "nothing it signed can be trusted, whatever its date")
+        elif key and key.withdrawal:
+            lines.append(f"  signed with key {key.key_id}, withdrawn {key.withdrawal.at:%Y-%m-%d} "
+                         f"({key.withdrawal.reason.value}): what it signed stays valid")
         elif page.verdict is Verdict.TAMPERED and not page.differences:
             lines.append("  the signature does not match: the code was altered or another key signed it")
         for difference in page.differences:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-COMMANDS = ["demo", "scenario", "cards", "journal", "day-close", "cash", "setup", "verify", "sample", "card-emulator"]
+COMMANDS = ["demo", "scenario", "cards", "journal", "day-close", "cash", "setup", "seal-key", "verify", "sample",
+            "card-emulator"]
 
 
 def kiosk(*args, env=None):

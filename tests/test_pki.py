@@ -436,8 +436,9 @@ def test_seal_keys_are_per_municipality_and_private_files_are_0600(tmp_path):
     provision_seal_keys(tmp_path, ["999001", "999002"])
     layout = DemoPkiLayout(tmp_path)
     for code in ("999001", "999002"):
-        assert stat.S_IMODE(layout.seal_private_key(code).stat().st_mode) == 0o600
-        assert layout.seal_private_key(code).read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+        [private_file] = layout.seal_private_keys(code)
+        assert stat.S_IMODE(private_file.stat().st_mode) == 0o600
+        assert private_file.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
         private, public = load_seal_private_key(tmp_path, code), load_seal_public_key(tmp_path, code)
         public.verify(private.sign(b"seal"), b"seal")
     raw = [
@@ -457,9 +458,9 @@ def test_seal_key_codes_cannot_escape_the_pki_directory(tmp_path):
 
 
 def test_loading_a_seal_key_of_the_wrong_type_fails(tmp_path):
-    layout = DemoPkiLayout(tmp_path)
-    layout.pki_dir.mkdir()
-    layout.seal_private_key("999001").write_bytes(
+    provision_seal_keys(tmp_path, ["999001"])
+    [private_file] = DemoPkiLayout(tmp_path).seal_private_keys("999001")
+    private_file.write_bytes(
         new_rsa_key().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )

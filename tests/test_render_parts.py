@@ -19,7 +19,7 @@ from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import CodeFormatError, MAGIC, PageSeal, open_code, seal_bytes
 from printing.security.signer import SealSigner
 from printing.wareki import wareki, wareki_fiscal_year, wareki_year
-from kiosk.pki.seals import load_seal_private_key, load_seal_public_key
+from kiosk.pki.seals import load_current_seal_key, load_seal_private_key, load_seal_public_key
 
 AUTHORITY = IssuingAuthority("990001", "七星市", "七星市長", "北斗　一郎")
 PERSON = KosekiPerson("髙橋　正雄", date(1946, 2, 11), "男", "髙橋茂", "髙橋キヨ", "長男", (), removed=False)
@@ -73,8 +73,9 @@ def test_a_long_record_continues_on_new_pages_with_its_heading_marked(renderer):
     assert all(f"北斗町{n}番地" in joined for n in range(80))
 
 
-def test_the_code_round_trips_and_names_its_items(provisioned_dir):
-    seal = PageSeal("990001", "inkan", "990001-1", "2026-11-25T10:00", 1, 1, True, (Item("氏名", "髙橋　正雄"),))
+def test_the_code_round_trips_and_names_its_items_and_key(provisioned_dir):
+    key_id = load_current_seal_key(provisioned_dir, "990001").key.key_id
+    seal = PageSeal("990001", "inkan", "990001-1", "2026-11-25T10:00", 1, 1, True, (Item("氏名", "髙橋　正雄"),), key_id)
     opened = open_code(seal_bytes(seal, load_seal_private_key(provisioned_dir, "990001")))
     assert opened.seal == seal
     assert opened.signed_by(load_seal_public_key(provisioned_dir, "990001"))
@@ -88,7 +89,7 @@ def test_damaged_codes_are_refused_with_a_reason(data):
 
 
 def test_a_value_with_a_line_break_cannot_be_signed_ambiguously(provisioned_dir):
-    seal = PageSeal("990001", "inkan", "n", "t", 1, 1, True, (Item("氏名", "a\nv\t1"),))
+    seal = PageSeal("990001", "inkan", "n", "t", 1, 1, True, (Item("氏名", "a\nv\t1"),), "0a1b2c3d")
     with pytest.raises(ValueError):
         seal_bytes(seal, load_seal_private_key(provisioned_dir, "990001"))
 

@@ -8,7 +8,7 @@ from kiosk.cli import main
 from kiosk.kinds import CertificateKind
 from printing.samples import SAMPLES
 from printing.verify import Verdict, verify_file
-from printing.verify_cli import public_key
+from printing.verify_cli import seal_keys
 from tests.conftest import need_real_stack
 
 
@@ -22,6 +22,6 @@ def test_sample_all_writes_every_kind_and_each_verifies(provisioned_dir, tmp_pat
     assert capsys.readouterr().out.count(".pdf") == len(SAMPLES)
     need_real_stack(bool(shutil.which("pdftoppm")), "poppler-utils missing")
     for name in written:
-        report = verify_file(out / name, lambda code: public_key(provisioned_dir, code))
+        report = verify_file(out / name, seal_keys(provisioned_dir))
         assert report.verdict is Verdict.VALID, name
         assert [(p.seal.page, p.seal.pages) for p in report.pages] == [(n, len(report.pages)) for n in range(1, len(report.pages) + 1)]

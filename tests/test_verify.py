@@ -17,12 +17,12 @@ from kiosk.cli import main
 from kiosk.clock import JST
 from kiosk.documents import CertificateDocument, InkanBody, IssuingAuthority
 from kiosk.kinds import CertificateKind
-from kiosk.pki.seals import load_seal_private_key, provision_seal_keys
+from kiosk.pki.seals import load_current_seal_key, load_seal_private_key, provision_seal_keys
 from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import MAGIC, PageSeal, _compress, open_code, seal_bytes
 from printing.security.signer import SealSigner
 from printing.verify import Verdict, verify_file
-from printing.verify_cli import public_key
+from printing.verify_cli import seal_keys
 from tests.conftest import need_real_stack
 
 BODY = InkanBody("佐藤　一郎", "サトウ　イチロウ", date(1978, 4, 12), "男", "架空県七星市北斗町一丁目2番3号",
@@ -44,6 +44,9 @@ class Replaying(SealSigner):
     def __init__(self, codes: list[bytes]) -> None:
         self._codes = codes
 
+    def key_id(self, municipality_code: str) -> str:
+        return open_code(self._codes[0]).seal.key_id or ""
+
     def sign(self, seal: PageSeal) -> bytes:
         return self._codes[seal.page - 1]
 
@@ -55,8 +58,10 @@ class Recording(SealSigner):
         self._key_code = key_code
 
     def sign(self, seal: PageSeal) -> bytes:
+        """The code names the municipality's own current key; with key_code, another's key signs it."""
+        named = load_current_seal_key(self._data_dir, seal.municipality_code).key.key_id
         key_of = self._key_code or seal.municipality_code
-        self.codes.append(seal_bytes(seal, load_seal_private_key(self._data_dir, key_of)))
+        self.codes.append(seal_bytes(dataclasses.replace(seal, key_id=named), load_seal_private_key(self._data_dir, key_of)))
         return self.codes[-1]
 
 
@@ -76,7 +81,7 @@ def render(data_dir: Path, doc: CertificateDocument, signer=None) -> bytes:
 
 
 def verdict(data_dir: Path, path: Path):
-    return verify_file(path, lambda code: public_key(data_dir, code))
+    return verify_file(path, seal_keys(data_dir))
 
 
 def scan(pdf: Path, tmp_path: Path) -> Path:

@@ -23,16 +23,15 @@ def set_seal_keys(data_dir: Path, codes: tuple[str, ...], readable: bool) -> boo
     back; True when a key is away afterwards. Back also finds keys a previous demo left aside."""
     layout = DemoPkiLayout(data_dir)
     if readable:
-        for aside in layout.pki_dir.glob(f"seal-*.key{ASIDE}"):
+        for aside in layout.seals_dir.glob(f"*/*.key{ASIDE}"):
             key = aside.with_name(aside.name.removesuffix(ASIDE))
             if not key.exists():
                 aside.rename(key)
     else:
         for code in codes:
-            key = layout.seal_private_key(code)
-            if key.exists():
+            for key in layout.seal_private_keys(code):
                 key.rename(key.with_name(key.name + ASIDE))
-    return any(layout.pki_dir.glob(f"seal-*.key{ASIDE}"))
+    return any(layout.seals_dir.glob(f"*/*.key{ASIDE}"))
 
 
 class PrinterLinkDown(IOError):

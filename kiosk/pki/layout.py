@@ -38,10 +38,30 @@ class DemoPkiLayout:
     def unknown_ca_certificate(self) -> Path:
         return self.pki_dir / "untrusted" / "unknown-ca.crt"
 
-    def seal_private_key(self, municipality_code: str) -> Path:
+    @property
+    def seals_dir(self) -> Path:
+        """The seal keys (see kiosk.pki.seals): the key list, the history, one folder per municipality."""
+        return self.pki_dir / "seals"
+
+    @property
+    def seal_key_list(self) -> Path:
+        return self.seals_dir / "keys.json"
+
+    @property
+    def seal_history(self) -> Path:
+        return self.seals_dir / "history.log"
+
+    def seal_private_key(self, municipality_code: str, key_id: str) -> Path:
+        return self.seals_dir / municipality_code / f"{key_id}.key"
+
+    def seal_private_keys(self, municipality_code: str) -> list[Path]:
+        return sorted((self.seals_dir / municipality_code).glob("*.key"))
+
+    def legacy_seal_private_key(self, municipality_code: str) -> Path:
+        """Where a seal key lived before keys had ids: imported, never written."""
         return self.pki_dir / f"seal-{municipality_code}.key"
 
-    def seal_public_key(self, municipality_code: str) -> Path:
+    def legacy_seal_public_key(self, municipality_code: str) -> Path:
         return self.pki_dir / f"seal-{municipality_code}.pub"
 
     def card(self, name: str) -> Path:

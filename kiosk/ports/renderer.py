@@ -22,4 +22,4 @@ class Renderer(ABC):
 
     @abstractmethod
     def self_test(self, municipality_codes: tuple[str, ...]) -> None:
-        """Sign a test page with each municipality's seal key, read afresh; raises if any cannot be."""
+        """Sign a test page with each municipality's current seal key, read afresh; raises if any cannot be."""

@@ -1,15 +1,18 @@
-"""Signs page codes with the municipality's seal key from the demo PKI (kiosk.pki.seals).
+"""Signs page codes with the municipality's current seal key from the demo PKI (kiosk.pki.seals).
 
 Every key this signer can load comes from the demo PKI, so everything it signs is a sample:
 the renderer prints 見本 whenever ``demo`` is true, and there is no switch to turn it off.
+
+The key list is read before every signature, never cached: a key rotated or withdrawn by
+``kiosk seal-key`` while the kiosk runs signs nothing more from that moment on.
 """
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import replace
 from pathlib import Path
 
-from kiosk.pki.seals import load_seal_private_key
-from printing.security.seal_code import SIGNING_CONTEXT, PageSeal, seal_bytes
+from kiosk.pki.seals import SealKeyError, load_current_seal_key, load_seal_key_list
+from printing.security.seal_code import PageSeal, open_code, seal_bytes
 
 
 class SealSigner:
@@ -17,15 +20,19 @@ class SealSigner:
 
     def __init__(self, data_dir: Path) -> None:
         self._data_dir = data_dir
-        self._key = cache(lambda code: load_seal_private_key(self._data_dir, code))
+
+    def key_id(self, municipality_code: str) -> str:
+        """The current key's id, to size a page's code before it is signed."""
+        return load_seal_key_list(self._data_dir).current_key(municipality_code).key_id
 
     def sign(self, seal: PageSeal) -> bytes:
-        return seal_bytes(seal, self._key(seal.municipality_code))
+        current = load_current_seal_key(self._data_dir, seal.municipality_code)
+        return seal_bytes(replace(seal, key_id=current.key.key_id), current.private_key)
 
     def check(self, municipality_code: str) -> None:
-        """Read the key afresh and sign and verify a test page: raises if the key is unreadable or wrong."""
-        key = load_seal_private_key(self._data_dir, municipality_code)
-        test = PageSeal(municipality_code, "self_test", "0", "2000-01-01T00:00", 1, 1, True, ())
-        signed = seal_bytes(test, key)
-        text = test.canonical()
-        key.public_key().verify(signed[-64:], SIGNING_CONTEXT + text)
+        """Sign a test page with the current key, read afresh, and verify it with the public key
+        the key list holds for verifiers: raises if the key is unreadable, wrong or not listed."""
+        current = load_current_seal_key(self._data_dir, municipality_code)
+        test = PageSeal(municipality_code, "self_test", "0", "2000-01-01T00:00", 1, 1, True, (), current.key.key_id)
+        if not open_code(seal_bytes(test, current.private_key)).signed_by(current.key.public_key):
+            raise SealKeyError(f"the seal key {current.key.key_id} of {municipality_code} fails its self-test")

@@ -73,7 +73,7 @@ def test_disk_full_then_a_coin_takes_the_kiosk_out_of_service_and_gives_it_back(
 def test_unreadable_seal_key_takes_the_idle_kiosk_out_of_service(demo, qtbot):
     kiosk, panel = demo
     interval = kiosk.shell.config.timings.health_interval
-    key = DemoPkiLayout(kiosk.shell.config.data_dir).seal_private_key("990001")
+    [key] = DemoPkiLayout(kiosk.shell.config.data_dir).seal_private_keys("990001")
     press(kiosk, panel, "demo_fault_seal_key_aside")
     assert not key.exists() and key.with_name(key.name + ASIDE).exists()
     qtbot.waitUntil(lambda: "公印鍵なし" in panel.active.text(), timeout=WAIT_MS)
