@@ -59,8 +59,8 @@ _AUTH_NOTICES = {
     AuthRefusalReason.EXPIRED: NoticeCode.CERTIFICATE_EXPIRED,
     AuthRefusalReason.NOT_YET_VALID: NoticeCode.CERTIFICATE_NOT_YET_VALID,
     AuthRefusalReason.REVOKED: NoticeCode.CERTIFICATE_REVOKED,
-    AuthRefusalReason.CHALLENGE_EXPIRED: NoticeCode.TIMED_OUT,
     AuthRefusalReason.REVOCATION_UNAVAILABLE: NoticeCode.CENTER_UNAVAILABLE,  # never "accepted", never "revoked"
+    AuthRefusalReason.CHALLENGE_EXPIRED: NoticeCode.TIMED_OUT,
 }
 
 _TOUCHES = (
@@ -73,6 +73,7 @@ _TOUCHES = (
 _WAIT_FAILURES = {"card": NoticeCode.CARD_ERROR, "center": NoticeCode.CENTER_UNAVAILABLE}
 _LATE_MEMORY = 200  # answers that may still come for requests given up on
 _OUTCOMES = {"stack": EventType.CASH_STACKED, "return": EventType.CASH_RETURNED, "change": EventType.CHANGE_DISPENSED}
+_RETURN_ATTEMPTS = 3  # a unit that fails every return is not asked for ever: what is left stays owed
 
 
 @dataclass
@@ -84,8 +85,11 @@ class _Request:
     amount: int = 0  # yen expected (stack, return, change) or the fee (print)
     index: int = -1  # the document (print)
     refund_seq: int | None = None  # the refund owed when it failed: withdrawn if a late answer proves it delivered
+    settled: bool = False  # given up at its deadline and owed as far as the session had not delivered
     print_requests: tuple[str, ...] = ()  # cancel: the submissions it looks for by name
+    docs: tuple[_Document, ...] = ()  # print, poll, cancel: its documents, whose refunds a late answer may take back
     pin: Pin | None = None  # a card call not yet made: its PIN is wiped if the session ends first
+    attempt: int = 1  # return: how many times this escrow has been sent back
 
 
 @dataclass
@@ -539,11 +543,15 @@ class SessionFlow:
         req = self._given_up.get(e.request_id)
         if ask is None or req is None:
             return []
-        settled = req.refund_seq is not None  # already owed at its deadline: this is a late answer
+        settled = req.settled  # already owed at its deadline: this is a late answer
         op = e.operation
         if op is None:
+            if settled and e.known and req.kind in ("stack", "return"):
+                # it never happened: the cash is still in escrow, and goes back to the tray
+                self._given_up.pop(req.id, None)
+                return self._late_return(req, req.amount)
             if settled:
-                return []  # it never happened: what was owed stands
+                return []  # change never paid: what was owed stands
             if not e.known:
                 return self._settle_failed(req, "unknown count_cash_box")
             if req.kind == "return":  # never started: give it back once more
@@ -602,9 +610,12 @@ class SessionFlow:
         req, late = self._money_answer(e.request_id)
         if req is None:
             return []
-        s = self._s if not late and self._s and self._s.id == req.session_id else None
+        s = self._s if self._s and self._s.id == req.session_id else None
+        docs = (*req.docs, *(s.printing.values() if s is not None else ()))
         for print_ref, job_id in e.found:
-            doc = next((d for d in s.printing.values() if d.request_id == print_ref), None) if s else None
+            if any(d.job_id == job_id for d in docs):
+                continue  # its late submission told it already
+            doc = next((d for d in docs if d.request_id == print_ref), None)
             fee = doc.fee if doc else 0
             self._record_for(req.session_id, EventType.PRINT_SUBMITTED, fee, f"{job_id} {print_ref} found")
             if doc is not None:
@@ -632,7 +643,9 @@ class SessionFlow:
                 s.next_poll = now + timedelta(seconds=self._t.print_poll)
                 pending = tuple(d.job_id for d in s.printing.values() if d.job_id and not d.state.final)
                 if pending and not any(r.kind == "poll" for r in self._requests.values()):
-                    effects.append(fx.PollPrintJobs(s.id, self._request("poll", s.id), pending))
+                    ref = self._request("poll", s.id)
+                    self._requests[ref].docs = self._docs_of(s, pending, ())
+                    effects.append(fx.PollPrintJobs(s.id, ref, pending))
         deadline = self._deadline()
         if deadline is None or now < deadline:
             return effects
@@ -752,14 +765,15 @@ class SessionFlow:
             if ref is None:
                 return effects + self._storage_failed()
             s.printing[i] = _Document(d.fee, request_id=ref)
+            self._requests[ref].docs = (s.printing[i],)
             effects.append(fx.PrintDocument(s.id, ref, i, d))
         return effects
 
-    def _return_escrow(self) -> list[fx.Effect]:
-        effects = self._return_escrow_journaled()
+    def _return_escrow(self, attempt: int = 1) -> list[fx.Effect]:
+        effects = self._return_escrow_journaled(attempt)
         return effects if not self._s.escrow else self._storage_failed()
 
-    def _return_escrow_journaled(self) -> list[fx.Effect]:
+    def _return_escrow_journaled(self, attempt: int = 1) -> list[fx.Effect]:
         s = self._s
         if not s.escrow:
             return []
@@ -767,38 +781,54 @@ class SessionFlow:
         if ref is None:
             return []
         s.escrow = 0
+        self._requests[ref].attempt = attempt
         return [fx.ReturnCash(s.id, ref)]
 
     def _retry_return(self, req: _Request) -> list[fx.Effect]:
-        s = self._s
-        if s is None or s.id != req.session_id:
+        """A return the unit never started: sent again, a few times at most."""
+        if req.attempt >= _RETURN_ATTEMPTS:
             return self._settle_failed(req, "not-done")
         self._given_up.pop(req.id, None)
-        self._record(EventType.CASH_RETURNED, 0, f"{req.id} not-done")
+        self._record_for(req.session_id, EventType.CASH_RETURNED, 0, f"{req.id} not-done")
+        s = self._s
+        if s is None or s.id != req.session_id:
+            return self._late_return(req, req.amount)
         s.escrow = req.amount
-        return self._return_escrow()
+        return self._return_escrow(req.attempt + 1)
 
-    def _late_return(self, stack: _Request, amount: int) -> list[fx.Effect]:
-        """Escrow found after its session gave up on it: back to the tray, or kept if the unit cannot."""
-        row = self._record_for(stack.session_id, EventType.RETURN_STARTED, amount, f"after {stack.id}")
+    def _late_return(self, given_up: _Request, amount: int) -> list[fx.Effect]:
+        """Escrow left by an operation given up on: back to the tray (or kept, if the unit cannot), with a
+        deadline of its own; as it goes back, the refund owed for it is withdrawn."""
+        if given_up.attempt >= _RETURN_ATTEMPTS or amount <= 0:
+            return self._after_late()
+        row = self._record_for(given_up.session_id, EventType.RETURN_STARTED, amount, f"after {given_up.id}")
         if not row:
             return self._after_late()
         ref = f"op-{row.seq}"
-        self._remember(_Request(ref, stack.session_id, "return", self._clock.now(), amount, refund_seq=stack.refund_seq))
-        return [fx.ReturnCash(stack.session_id, ref)]
+        self._requests[ref] = _Request(ref, given_up.session_id, "return", self._clock.now() + timedelta(seconds=self._t.cash_call),
+                                       amount, refund_seq=given_up.refund_seq, attempt=given_up.attempt + 1)
+        return [fx.ReturnCash(given_up.session_id, ref)]
 
     def _paid_out(self, request_id: str, result: Dispensed, kind: EventType, short_reason: str) -> list[fx.Effect]:
         """Journal money the unit gave out; what it could not give becomes a refund owed."""
         req, late = self._money_answer(request_id)
         if req is None:
             return []
-        self._record_for(req.session_id, kind, result.dispensed, req.id)
-        if late:
-            if req.refund_seq is not None and result.dispensed:
-                withdrawn = min(result.dispensed, req.amount)
-                self._record_for(req.session_id, EventType.REFUND_WITHDRAWN, withdrawn, ref_token(req.refund_seq))
-            return self._after_late()
+        own = result.dispensed
+        if kind is EventType.CASH_RETURNED and own > req.amount:
+            # beyond its own: first the session's other returns, not yet answered, then other sessions' cash
+            mine = sum(r.amount for r in self._requests.values()
+                       if r.session_id == req.session_id and r.kind == "return" and r is not req)
+            if own - req.amount > mine:
+                own -= self._returned_for_others(req, own - req.amount - mine)
+        self._record_for(req.session_id, kind, own, req.id)
+        if req.refund_seq is not None and own:  # owed when given up on: delivered after all
+            withdrawn = min(own, req.amount)
+            self._record_for(req.session_id, EventType.REFUND_WITHDRAWN, withdrawn, ref_token(req.refund_seq))
+        self._withdraw_excess(req.session_id)  # a return empties the whole escrow: other operations' cash too
         s = self._s
+        if late or s is None or s.id != req.session_id:
+            return self._after_late()
         if kind is EventType.CHANGE_DISPENSED:
             s.change_paid += result.dispensed
         if kind is EventType.CASH_RETURNED:
@@ -811,6 +841,32 @@ class SessionFlow:
                 s.notice = Notice(NoticeCode.CHANGE_SHORT, amount=result.unpaid)
         return self._settle_printing() if self._screen is Screen.PRINTING else self._try_close()
 
+    def _returned_for_others(self, req: _Request, extra: int) -> int:
+        """A return empties the whole escrow, which may hold other sessions' cash: the open session's
+        (a coin that dropped in meanwhile), or a closed session's whose stack or return was given up
+        and never happened. What it gave back for them is theirs, and their refund is withdrawn."""
+        given = 0
+        s = self._s
+        if s is not None and s.id != req.session_id:
+            theirs = min(extra, self._undelivered(s.id, 0))
+            if theirs:
+                self._record_for(s.id, EventType.CASH_RETURNED, theirs, f"{req.id} emptied-escrow")
+                s.returned += theirs
+                s.escrow -= min(theirs, s.escrow)
+                given += theirs
+        waiting = [r for r in (*self._requests.values(), *self._given_up.values())
+                   if r.kind in ("stack", "return") and r.session_id not in (req.session_id, s and s.id)
+                   and r.amount > 0 and (r.settled or r.attempt > 1)]
+        for other in waiting:
+            if given >= extra:
+                break
+            theirs = min(extra - given, other.amount)
+            self._record_for(other.session_id, EventType.CASH_RETURNED, theirs, f"{req.id} emptied-escrow")
+            self._withdraw_excess(other.session_id)
+            other.amount -= theirs  # its own answer, when it comes, finds that much less
+            given += theirs
+        return given
+
     # --- failures --------------------------------------------------------------------------------------
     def _fail(self, req: _Request, reason: str) -> list[fx.Effect]:
         """A request raised or ran past its deadline: settle what it was for."""
@@ -818,8 +874,9 @@ class SessionFlow:
         if req.pin is not None:
             req.pin.wipe()  # given up on: a card call that starts only now must not verify it
         if req.kind == "ask":  # the unit could not even say: decide in the resident's favour
+            self._remember(req)  # if it says later, its answer settles what was decided now
             asked = self._given_up.get(req.id.removeprefix("ask-"))
-            settled = asked is None or asked.refund_seq is not None
+            settled = asked is None or asked.settled
             return [] if settled else self._settle_failed(asked, "unknown count_cash_box")
         if req.kind in _WAIT_FAILURES:  # the card or the center did not answer: the session cannot go on
             s = self._s
@@ -848,7 +905,11 @@ class SessionFlow:
             self._add_problem(f"cash: {req.kind} {reason}")
             # the intent gets its outcome as far as the kiosk knows it; a late answer adds the rest
             self._record_for(req.session_id, _OUTCOMES[req.kind], 0, f"{req.id} {reason}")
-            req.refund_seq = self._owe_for(req.session_id, req.amount, f"cash {req.kind} {reason}")
+            # another operation may have delivered this one's cash (a return empties the whole escrow)
+            owed = min(req.amount, self._undelivered(req.session_id, req.amount))
+            req.settled = True
+            if owed > 0:
+                req.refund_seq = self._owe_for(req.session_id, owed, f"cash {req.kind} {reason}")
             if s is None:
                 return []
             if req.kind == "stack":
@@ -861,7 +922,8 @@ class SessionFlow:
             # the call raised: the job may exist all the same; find it by name and cancel it before owing
             return [self._cancel(s.id, (), (req.id,))]
         if req.kind in ("poll", "cancel", "receipt"):
-            self._given_up.pop(req.id, None)
+            if req.kind == "receipt":  # a poll's or a cancel's late answer may still show a refunded job printed
+                self._given_up.pop(req.id, None)
             if req.kind == "cancel" and s is not None:
                 return self._cancel_failed()
             return self._try_close() if s is not None else []
@@ -911,19 +973,19 @@ class SessionFlow:
     def _job_states(self, req: _Request, statuses, cancelled: bool) -> list[fx.Effect]:
         session_id = req.session_id
         s = self._s if self._s is not None and self._s.id == session_id else None
+        docs = (*req.docs, *(s.printing.values() if s is not None else ()))
         for job_id, status in statuses:
-            doc = next((d for d in s.printing.values() if d.job_id == job_id), None) if s else None
-            if doc is not None and doc.state.final and not cancelled:
+            doc = next((d for d in docs if d.job_id == job_id), None)
+            printed_after_refund = doc is not None and doc.refunded and status.state is JobState.COMPLETED
+            if doc is not None and doc.state.final and not cancelled and not printed_after_refund:
                 continue
             if status.state is JobState.COMPLETED:
                 if doc is None or doc.state is not JobState.COMPLETED:
                     self._record_for(session_id, EventType.PRINT_COMPLETED, None, job_id)
                 if doc is not None:
-                    if doc.refunded:
-                        self._withdraw_print_refund(doc)
+                    if doc.refunded:  # it printed after its session refunded it: take the refund back
+                        self._withdraw_print_refund(session_id, doc)
                     doc.state = JobState.COMPLETED
-                elif req.refund_seq is not None:  # it printed after its session refunded it: take the refund back
-                    self._record_for(session_id, EventType.REFUND_WITHDRAWN, req.amount, f"{ref_token(req.refund_seq)} printed-late")
             elif cancelled:
                 self._record_for(session_id, EventType.PRINT_CANCELLED, None, f"{job_id} {status.reason}")
                 if doc is not None:
@@ -946,18 +1008,24 @@ class SessionFlow:
         if e.job_id is None:
             return self._after_late()
         self._record_for(req.session_id, EventType.PRINT_SUBMITTED, req.amount, f"{e.job_id} {req.id} late")
-        s = self._s
-        doc = s.printing.get(req.index) if s is not None and s.id == req.session_id else None
-        if doc is not None:  # its session still runs: the cancel's answer settles this document
+        for doc in req.docs:  # the cancel's answer settles the document, whether its session runs or not
             doc.job_id, doc.request_id = e.job_id, None
-        return [self._cancel(req.session_id, (e.job_id,), (), amount=req.amount, refund_seq=req.refund_seq)]
+        return [self._cancel(req.session_id, (e.job_id,), (), docs=req.docs)]
 
     def _cancel(self, session_id: str, jobs: tuple[str, ...], print_requests: tuple[str, ...],
-                amount: int = 0, refund_seq: int | None = None) -> fx.CancelPrintJobs:
+                docs: tuple[_Document, ...] | None = None) -> fx.CancelPrintJobs:
         ref = self._request("cancel", session_id, self._t.printer_call)
         req = self._requests[ref]
-        req.print_requests, req.amount, req.refund_seq = print_requests, amount, refund_seq
+        req.print_requests = print_requests
+        s = self._s
+        if docs is None and s is not None and s.id == session_id:
+            docs = self._docs_of(s, jobs, print_requests)
+        req.docs = docs or ()
         return fx.CancelPrintJobs(session_id, ref, jobs, print_requests)
+
+    @staticmethod
+    def _docs_of(s: _Session, jobs: tuple[str, ...], print_requests: tuple[str, ...]) -> tuple[_Document, ...]:
+        return tuple(d for d in s.printing.values() if d.job_id in jobs or d.request_id in print_requests)
 
     def _settle_printing(self) -> list[fx.Effect]:
         s = self._s
@@ -1010,10 +1078,7 @@ class SessionFlow:
             seq = self._owe(amount, "print failed")
             for d in failed:
                 d.refunded = True
-                d.refund_seq = seq
-                late = self._given_up.get(d.request_id or "")
-                if late is not None:  # its submission may still answer: a job found then is cancelled, or un-refunded
-                    late.refund_seq = seq
+                d.refund_seq = seq  # a late answer that shows it printed after all takes the refund back
             s.notice = Notice(NoticeCode.PRINT_FAILED, amount=amount)
             s.outcome = "print failed"
         effects = self._end(None)
@@ -1029,10 +1094,10 @@ class SessionFlow:
             effects.append(fx.PrintReceipt(s.id, ref, receipt))
         return effects
 
-    def _withdraw_print_refund(self, doc: _Document) -> None:
+    def _withdraw_print_refund(self, session_id: str, doc: _Document) -> None:
         seq = doc.refund_seq
         if seq is not None:
-            self._record(EventType.REFUND_WITHDRAWN, doc.fee, f"{ref_token(seq)} printed-late")
+            self._record_for(session_id, EventType.REFUND_WITHDRAWN, doc.fee, f"{ref_token(seq)} printed-late")
         doc.refunded = False
 
     # --- ending -----------------------------------------------------------------------------------------
@@ -1106,6 +1171,19 @@ class SessionFlow:
 
     def _after_late(self) -> list[fx.Effect]:
         return self._try_close()
+
+    def _undelivered(self, session_id: str, otherwise: int) -> int:
+        """What the journal shows the session took and has neither delivered nor owed yet."""
+        try:
+            return max(self._journal.session_balance(session_id).undelivered, 0)
+        except Exception:  # an unreadable journal: assume nothing was delivered
+            return otherwise
+
+    def _withdraw_excess(self, session_id: str) -> None:
+        try:
+            self._journal.withdraw_excess(session_id, "delivered")
+        except Exception:  # an unreadable or full journal: recovery withdraws it at the next start
+            log.warning("session %s: an excess refund could not be withdrawn", session_id[:8])
 
     # --- requests and the journal -------------------------------------------------------------------------
     def _next_id(self) -> int:

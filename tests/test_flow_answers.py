@@ -7,10 +7,11 @@ import pytest
 from kiosk import events as ev
 from kiosk.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
+from kiosk.journal.check import check_books
 from kiosk.journal.events import EventType
 from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin
-from kiosk.ports.cash import Dispensed
+from kiosk.ports.cash import CashOperationKind, Dispensed
 from kiosk.provision import DEMO_REFERENCE_TIME
 from kiosk.session_view import Screen
 from kiosk.shuffle import ShufflingExecutor
@@ -128,3 +129,147 @@ def test_a_card_set_while_a_session_ends_starts_the_next_one_only_after_it_close
     assert kiosk.flow.view().session_id not in (None, first)
     assert kiosk.flow.screen is Screen.PIN
     assert len(kiosk.journal.unfinished_sessions()) == 1
+
+
+def past_deadline(k, seconds: float) -> None:
+    """The held family's calls stay unanswered until their deadline has passed."""
+    k.test_clock.advance(seconds + 1)
+    k.runtime.post(ev.Tick(k.test_clock.now()))
+
+
+def owed(k) -> int:
+    return sum(r.amount for r in k.journal.refunds_owed())
+
+
+def test_a_stack_given_up_that_never_happened_gives_the_cash_back_and_withdraws_its_refund(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.cash.insert(500)
+    past_deadline(kiosk, kiosk.config.timings.cash_call)
+    assert owed(kiosk) == 500  # given up: owed at once
+    kiosk.cash.fail_next_call(after_work=False, kind=CashOperationKind.STACK)  # the late call raises, undone
+    kiosk.executor.release("cash")
+    settle(kiosk)
+    assert kiosk.cash.held() == 0  # not left in escrow to pay for the next resident
+    assert [r.amount for r in rows(kiosk, EventType.CASH_RETURNED)] == [500]
+    assert owed(kiosk) == 0
+
+
+def test_a_return_that_gave_back_another_returns_coins_leaves_nothing_owed_for_them(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.cash.insert(100)
+    kiosk.runtime.post(ev.CancelTouched())
+    kiosk.cash.insert(10)  # slips in before the unit is disabled: a second return, for 10 yen
+    first, second = rows(kiosk, EventType.RETURN_STARTED)
+    session = kiosk.flow.view().session_id
+    kiosk.runtime.post(ev.CashReturned(session, f"op-{first.seq}", Dispensed(110, 0)))  # the unit empties its escrow
+    past_deadline(kiosk, kiosk.config.timings.cash_call)  # the second return never answers
+    assert owed(kiosk) == 0
+    assert kiosk.journal.session_balance(session).undelivered == 0
+
+
+def test_a_late_return_that_gave_back_another_returns_coins_takes_both_refunds_back(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.cash.insert(100)
+    kiosk.runtime.post(ev.CancelTouched())
+    kiosk.cash.insert(10)
+    first, second = rows(kiosk, EventType.RETURN_STARTED)
+    session = kiosk.flow.view().session_id
+    past_deadline(kiosk, kiosk.config.timings.cash_call)  # neither answers in time: both owed
+    assert owed(kiosk) == 110
+    kiosk.runtime.post(ev.CashReturned(session, f"op-{first.seq}", Dispensed(110, 0)))  # late, with all of it
+    assert owed(kiosk) == 0
+    assert kiosk.journal.session_balance(session).undelivered == 0
+
+
+def test_a_print_poll_answered_after_the_kiosk_gave_up_takes_back_the_refund_of_what_printed(kiosk):
+    at_payment(kiosk)
+    kiosk.cash.insert(100)
+    kiosk.cash.insert(100)
+    kiosk.cash.insert(100)
+    kiosk.executor.drain()  # stacked; the job is submitted, and the folder printer prints it at once
+    assert kiosk.flow.screen is Screen.PRINTING
+    kiosk.executor.hold("printer")  # every poll and cancel from now on hangs
+    past_deadline(kiosk, kiosk.config.timings.print_timeout)  # the print timeout: the job is cancelled
+    past_deadline(kiosk, kiosk.config.timings.printer_call)  # the cancel hangs too: given up, the fee owed
+    assert owed(kiosk) == 300
+    kiosk.executor.release("printer")
+    settle(kiosk)
+    assert [r for r in rows(kiosk, EventType.PRINT_COMPLETED)]
+    assert owed(kiosk) == 0
+
+
+def test_an_outcome_question_answered_after_its_deadline_still_gives_the_cash_back(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.cash.insert(500)
+    kiosk.cash.fail_next_call(after_work=False, kind=CashOperationKind.STACK)
+    kiosk.executor.release("cash")
+    kiosk.executor.step()  # the stack raises; the unit is asked what it did
+    kiosk.executor.hold("cash")  # and does not say in time
+    past_deadline(kiosk, kiosk.config.timings.cash_call)
+    assert owed(kiosk) == 500  # decided in the resident's favour
+    kiosk.executor.release("cash")
+    settle(kiosk)  # the unit answers: the stack never happened, the cash is still in escrow
+    assert kiosk.cash.held() == 0
+    assert owed(kiosk) == 0
+
+
+def test_a_late_return_that_fails_is_sent_again_until_the_cash_is_back(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.cash.insert(100)
+    kiosk.runtime.post(ev.CancelTouched())
+    past_deadline(kiosk, kiosk.config.timings.cash_call)  # the return hangs: owed
+    assert owed(kiosk) == 100
+    kiosk.cash.fail_next_call(after_work=False, kind=CashOperationKind.RETURN)
+    kiosk.executor.release("cash")
+    kiosk.executor.step()  # the hung return finally runs, and raises before it did anything
+    kiosk.cash.fail_next_call(after_work=False, kind=CashOperationKind.RETURN)  # so does the next one
+    settle(kiosk)
+    assert kiosk.cash.held() == 0
+    assert owed(kiosk) == 0
+    assert check_books(kiosk.journal, kiosk.cash.counters()) == []
+
+
+def test_a_late_return_that_also_gave_back_the_next_sessions_coin_is_split_between_them(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")  # the unit hangs: it is neither disabled nor giving back
+    kiosk.cash.insert(100)
+    kiosk.cash.insert(100)
+    kiosk.runtime.post(ev.CancelTouched())
+    first = kiosk.flow.view().session_id
+    past_deadline(kiosk, kiosk.config.timings.cash_call)  # the return is given up on: owed
+    kiosk.runtime.post(ev.FinishTouched())
+    assert not kiosk.flow.session_open
+    kiosk.cash.insert(10)  # still enabled: a coin drops in, and a session opens to give it back
+    second = kiosk.flow.view().session_id
+    assert second not in (None, first)
+    kiosk.executor.release("cash")
+    settle(kiosk)  # the first return empties the whole escrow: 210 yen
+    assert kiosk.cash.held() == 0
+    assert owed(kiosk) == 0
+    assert kiosk.journal.session_balance(first).undelivered == 0
+    assert kiosk.journal.session_balance(second).undelivered == 0
+
+
+def test_the_next_sessions_return_that_gave_back_a_closed_sessions_cash_settles_that_session(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.cash.insert(100)
+    kiosk.cash.insert(100)
+    kiosk.runtime.post(ev.CancelTouched())
+    first = kiosk.flow.view().session_id
+    kiosk.cash.fail_next_call(after_work=False, kind=CashOperationKind.RETURN)  # it will never happen
+    past_deadline(kiosk, kiosk.config.timings.cash_call)
+    kiosk.runtime.post(ev.FinishTouched())
+    kiosk.cash.insert(10)  # a stray coin: its session's return is queued before the first one's retry
+    second = kiosk.flow.view().session_id
+    kiosk.executor.release("cash")
+    settle(kiosk)  # the stray coin's return empties the escrow: 210 yen, 200 of them the first session's
+    assert kiosk.cash.held() == 0
+    assert owed(kiosk) == 0
+    assert kiosk.journal.session_balance(first).undelivered == 0
+    assert kiosk.journal.session_balance(second).undelivered == 0

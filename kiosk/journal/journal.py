@@ -247,6 +247,21 @@ class MoneyJournal:
     def session_balance(self, session_id: str) -> SessionBalance:
         return balance_of(self.events(session_id))
 
+    def withdraw_excess(self, session_id: str, note: str) -> int:
+        """Withdraw refunds beyond what the session took and did not deliver, oldest first: the
+        devices delivered what they were recorded as owed for (a return that gave back more than
+        its own coins, a late answer, a late print). Returns the yen withdrawn."""
+        excess = -self.session_balance(session_id).undelivered
+        withdrawn = 0
+        for refund in (r for r in self.refunds_owed() if r.session_id == session_id):
+            if excess <= 0:
+                break
+            take = min(excess, refund.amount)
+            self.record(session_id, EventType.REFUND_WITHDRAWN, take, f"{ref_token(int(refund.reference))} {note}")
+            excess -= take
+            withdrawn += take
+        return withdrawn
+
     def refunds_owed(self) -> list[OwedRefund]:
         """Every refund still owed, oldest first: recorded as owed, less what was withdrawn or paid."""
         rows = self._refund_rows()

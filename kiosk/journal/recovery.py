@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from kiosk.journal.balance import SessionBalance
 from kiosk.journal.events import EventType, JournalEvent
-from kiosk.journal.journal import MoneyJournal, emergency_return_ref, ref_token
+from kiosk.journal.journal import MoneyJournal, emergency_return_ref
 from kiosk.ports.cash import CashUnit, OutcomeUnknown
 from kiosk.ports.printer import JobState, Printer
 
@@ -65,7 +65,7 @@ def recover_unfinished(journal: MoneyJournal, cash: CashUnit | None = None, prin
     closed = _closed_in_last_run(journal, set(unfinished))
     for session_id in closed:
         _settle_devices(journal, cash, printer, session_id)
-        _withdraw_excess(journal, session_id)
+        journal.withdraw_excess(session_id, "recovered")
     if cash is not None and not unfinished and cash.held():
         # a coin landed in escrow and the kiosk died before it could open a session for it, or a
         # closed session's return never happened: a session of its own journals keeping it
@@ -76,7 +76,7 @@ def recover_unfinished(journal: MoneyJournal, cash: CashUnit | None = None, prin
         if cash is not None and n == len(unfinished) - 1:
             owned = sum(_journaled_escrow(journal.events(s), cash) for s in closed)
             flagged |= _keep_escrow(journal, cash, session_id, owned)
-        _withdraw_excess(journal, session_id)
+        journal.withdraw_excess(session_id, "recovered")
         balance = journal.session_balance(session_id)
         # a negative figure means more was handed out than taken: nothing is owed then
         owed = max(balance.undelivered, 0)
@@ -158,18 +158,6 @@ def _settle_given_up(journal: MoneyJournal, cash: CashUnit, session_id: str) -> 
 def _given_up(outcome: JournalEvent) -> bool:
     reason = outcome.detail.split(" ")[1:2]
     return outcome.amount == 0 and reason in (["timeout"], ["unknown"])
-
-
-def _withdraw_excess(journal: MoneyJournal, session_id: str) -> None:
-    """Refunds beyond what the session took and did not deliver are withdrawn, oldest first: the
-    devices delivered what they were recorded as owed for (a late return, change, a late print)."""
-    excess = -journal.session_balance(session_id).undelivered
-    for refund in (r for r in journal.refunds_owed() if r.session_id == session_id):
-        if excess <= 0:
-            return
-        take = min(excess, refund.amount)
-        journal.record(session_id, EventType.REFUND_WITHDRAWN, take, f"{ref_token(int(refund.reference))} recovered")
-        excess -= take
 
 
 def _settle_printing(journal: MoneyJournal, printer: Printer, session_id: str) -> None:
