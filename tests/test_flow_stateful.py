@@ -478,15 +478,21 @@ class KioskFlowMachine(RuleBasedStateMachine):
         self._hitch(hitch)
 
     @_on(Screen.PAYMENT)
-    @rule(coins=st.lists(st.sampled_from([10, 50, 100, 500]), min_size=1, max_size=3), hitch=st.sampled_from(HITCHES))
-    def pay_part_then_cancel(self, coins: list[int], hitch: str) -> None:
-        """Put some coins in and touch 中止; then, before the unit has given them back: ``hitch``."""
+    @rule(coins=st.lists(st.sampled_from([10, 50, 100, 500]), min_size=1, max_size=3), hitch=st.sampled_from(HITCHES),
+          leaves=st.booleans())
+    def pay_part_then_cancel(self, coins: list[int], hitch: str, leaves: bool) -> None:
+        """Put some coins in and touch 中止; then, before the unit has given them back: ``hitch``; and
+        if the resident ``leaves``, 終了 at once and time runs on while the coins are still out."""
         self._act()
         self._cash_ready()
         for coin in coins:
             self.k.cash.insert(coin)
         self.post(ev.CancelTouched())
         self._hitch(hitch)
+        if leaves:
+            self.post(ev.FinishTouched())
+            self.clock.advance(self.k.config.timings.notice)
+            self._tick()
 
     @_on(Screen.PAYMENT)
     @rule(coin=st.sampled_from([10, 100, 500]), card=st.sampled_from(RESIDENT_CARDS), hitch=st.sampled_from(HITCHES))
@@ -494,6 +500,7 @@ class KioskFlowMachine(RuleBasedStateMachine):
         """中止 and 終了 before the unit is disabled: a coin still drops in, the next resident sets a card
         while it is being given back, and then ``hitch``."""
         self._act()
+        self._cash_ready()  # the coin slot is open
         self.executor.hold("cash")
         self.post(ev.CancelTouched())
         self.post(ev.FinishTouched())
