@@ -1,7 +1,13 @@
 """Flow a composition onto pages: a page ends when the table reaches the bottom or when the
 signed code of the page would grow past what prints well; a section split over pages repeats
 its heading marked (続き). 「以下余白」 and the closing block (認証文, date, mayor, seal) end the
-last page; the closing block has its own place in the bottom band, beside the code."""
+last page; the closing block has its own place in the bottom band, beside the code.
+
+What a page signs is its items in print order with layout lines among them (labels starting
+with ``#``): ``#H`` a section heading (``#H+`` continued, ``=mark`` its boxed mark), ``#S`` the
+next item is drawn as a seal, ``#C`` the closing block follows (value: the mayor's title). They
+count against the code's size like any item, and ``plan_from_lines`` rebuilds the page's rows
+from them, so the verifier draws the page exactly as it was drawn here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,16 +29,41 @@ class Row:
 @dataclass(frozen=True)
 class PagePlan:
     rows: tuple[Row, ...]
-    items: tuple[Item, ...]  # what this page prints and signs (header, rows, closing)
+    items: tuple[Item, ...]  # what this page prints and signs (header, rows, closing), with layout lines
     closing: bool
+
+
+HEADING, SEAL, CLOSING = "#H", "#S", "#C"
+
+
+def heading_line(row: Row) -> Item:
+    assert row.section is not None
+    mark = f"={row.section.mark}" if row.section.mark else ""
+    return Item(HEADING + ("+" if row.continued else "") + mark, row.section.heading)
+
+
+def signed_items(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Items as signed: a seal line before each one drawn as a seal."""
+    lines: list[Item] = []
+    for item in items:
+        if item.label.startswith("#"):
+            raise ValueError(f"item label {item.label!r}: '#' starts the code's layout lines")
+        if item.drawn_as_seal:
+            lines.append(Item(SEAL, ""))
+        lines.append(item)
+    return tuple(lines)
+
+
+def closing_lines(mayor_title: str, items: tuple[Item, ...]) -> tuple[Item, ...]:
+    return (Item(CLOSING, mayor_title), *signed_items(items))
 
 
 def plan_pages(
     composition: Composition, closing_items: tuple[Item, ...], font: str,
     fits_code: Callable[[tuple[Item, ...]], bool],
 ) -> list[PagePlan]:
-    header = composition.header
-    top = g.TABLE_TOP - sum(_item_row(i, font).height for i in header)
+    top = g.TABLE_TOP - sum(_item_row(i, font).height for i in composition.header)
+    header = signed_items(composition.header)
     room = top - g.CONTENT_BOTTOM
     pages: list[PagePlan] = []
     rows: list[Row] = []
@@ -44,28 +75,34 @@ def plan_pages(
         pages.append(PagePlan(tuple(rows), (*header, *items), closing=False))
         rows, items, used = [], [], 0.0
 
+    def pending(heading: Row | None) -> tuple[Item, ...]:
+        return (heading_line(heading),) if heading else ()
+
     for section in composition.sections:
         section_rows = [_item_row(item, font) for item in section.items]
         whole = g.HEADING_HEIGHT + sum(row.height for row in section_rows)
-        fits_here = used + whole <= room and fits_code((*header, *items, *section.items))
-        fits_alone = whole <= room and fits_code((*header, *section.items))
+        lines = (heading_line(Row(g.HEADING_HEIGHT, section=section)), *signed_items(section.items))
+        fits_here = used + whole <= room and fits_code((*header, *items, *lines))
+        fits_alone = whole <= room and fits_code((*header, *lines))
         if rows and (composition.one_section_per_page or (not fits_here and fits_alone)):
             end_page()  # keep a section together when a fresh page holds it
         heading: Row | None = Row(g.HEADING_HEIGHT, section=section)
         for item, row in zip(section.items, section_rows):
             need = row.height + (heading.height if heading else 0)
-            if rows and (used + need > room or not fits_code((*header, *items, item))):
+            signed = signed_items((item,))
+            if rows and (used + need > room or not fits_code((*header, *items, *pending(heading), *signed))):
                 end_page()
                 heading = heading or Row(g.HEADING_HEIGHT, section=section, continued=True)
                 need = row.height + heading.height
-            if need > room or not fits_code((*header, item)):
+            if need > room or not fits_code((*header, *pending(heading), *signed)):
                 raise ValueError(f"item {item.label!r} does not fit on a page")
             if heading:
                 rows.append(heading)
+                items.append(heading_line(heading))
                 used += heading.height
                 heading = None
             rows.append(row)
-            items.append(item)
+            items.extend(signed)
             used += row.height
     if rows and (used + g.BLANK_NOTE_HEIGHT > room or not fits_code((*header, *items, *closing_items))):
         end_page()
@@ -75,6 +112,54 @@ def plan_pages(
 
 def header_rows(composition: Composition, font: str) -> tuple[Row, ...]:
     return tuple(_item_row(i, font) for i in composition.header)
+
+
+@dataclass(frozen=True)
+class RebuiltPage:
+    """A page as its signed lines describe it: what the sheet painter needs to draw it again."""
+
+    header: tuple[Row, ...]
+    plan: PagePlan
+    mayor_title: str | None  # the closing page only
+    closing: dict[str, str]  # the closing block's items by label (認証文, 発行日, 担当, 証明者)
+
+
+def plan_from_lines(lines: tuple[Item, ...], font: str) -> RebuiltPage:
+    """The inverse of planning: header rows, table rows and closing block from a page's signed
+    lines. Raises ValueError for layout lines it does not know or out of place."""
+    header: list[Row] = []
+    rows: list[Row] = []
+    closing: dict[str, str] = {}
+    mayor_title: str | None = None
+    seal_next = False
+    for line in lines:
+        label = line.label
+        if label.startswith(HEADING):
+            if mayor_title is not None or seal_next:
+                raise ValueError("a heading inside the closing block or after a seal line")
+            flags, _, mark = label[len(HEADING):].partition("=")
+            if flags not in ("", "+"):
+                raise ValueError(f"unknown heading line {label!r}")
+            rows.append(Row(g.HEADING_HEIGHT, section=Section(line.value, (), mark), continued=flags == "+"))
+        elif label == SEAL:
+            seal_next = True
+        elif label == CLOSING:
+            if mayor_title is not None or seal_next:
+                raise ValueError("a second closing line")
+            mayor_title = line.value
+        elif label.startswith("#"):
+            raise ValueError(f"unknown layout line {label!r}")
+        elif mayor_title is not None:
+            if seal_next or label in closing:
+                raise ValueError(f"closing item {label!r} out of place")
+            closing[label] = line.value
+        else:
+            row = _item_row(Item(label, line.value, drawn_as_seal=seal_next), font)
+            (rows if rows else header).append(row)
+            seal_next = False
+    if seal_next:
+        raise ValueError("a seal line without its item")
+    return RebuiltPage(tuple(header), PagePlan(tuple(rows), lines, closing=mayor_title is not None), mayor_title, closing)
 
 
 def _item_row(item: Item, font: str) -> Row:

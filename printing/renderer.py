@@ -20,14 +20,14 @@ from printing import fonts
 from printing.layouts import LAYOUTS
 from printing.layouts.style import LayoutStyle
 from printing.model import Composition, Item
-from printing.paginate import PagePlan, header_rows, plan_pages
+from printing.paginate import PagePlan, closing_lines, header_rows, plan_pages
 from printing.day_close import render_day_close
 from printing.receipt import render_receipt
 from printing.security.qr import MAX_CODE_BYTES
 from printing.security.seal_code import PageSeal, unsigned_size
 from printing.security.signer import SealSigner
 from printing.security.tint import define_tint
-from printing.sheet import PageFacts, paint_page
+from printing.sheet import PageFacts, microtext, paint_page
 from printing.wareki import wareki
 
 # Binary (Flate only) streams: ASCII85 on top makes every stream a quarter larger and, in pure
@@ -67,7 +67,8 @@ class ReportlabRenderer(Renderer):
                           + [(i.label, i.value) for i in (*composition.header, *closing)]
                           + [("発行者", facts.office_seal_text + facts.microtext)])
         key_id = self._signer.key_id(document.authority.municipality_code)  # part of the code: sized with it
-        plans = plan_pages(composition, closing, self._font, lambda items: self._fits(document, items, key_id))
+        plans = plan_pages(composition, closing_lines(facts.mayor_title, closing), self._font,
+                           lambda items: self._fits(document, items, key_id))
         codes = [self._signer.sign(self._seal(document, plan.items, n, len(plans), key_id))
                  for n, plan in enumerate(plans, 1)]
         header = header_rows(composition, self._font)
@@ -103,7 +104,7 @@ class ReportlabRenderer(Renderer):
             mayor_title=authority.mayor_title,
             mayor_name=authority.mayor_name,
             office_seal_text=f"{authority.mayor_title}之印",
-            microtext=f"{authority.municipality_name}{authority.municipality_code}{document.issue_number}",
+            microtext=microtext(authority.municipality_name, authority.municipality_code, document.issue_number),
             office=document.authority.certification_office,
             sample=document.demo or self._signer.demo,
         )
@@ -128,6 +129,7 @@ class ReportlabRenderer(Renderer):
             demo=document.demo or self._signer.demo,
             items=items,
             key_id=key_id,
+            issuer=document.authority.municipality_name,  # the microtext prints it: signed to draw the page again
         )
 
     def _fits(self, document: CertificateDocument, items: tuple[Item, ...], key_id: str) -> bool:

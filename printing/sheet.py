@@ -1,8 +1,13 @@
-"""Paints one planned page of a certificate: tint, title, tables, closing block, code, marks."""
+"""Paints one planned page of a certificate: tint, title, tables, closing block, code, marks.
+
+Given a list to fill, it also records where it put each field (``Region``): the verifier draws
+a page again from its code and names the fields whose place differs on the paper.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from printing import geometry as g
@@ -17,6 +22,28 @@ from printing.security.tint import FORM_NAME
 RULE = 0.6
 GRID = (0.25, 0.25, 0.25)
 HEADING_FILL = (0.9, 0.9, 0.9)
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where one field of the page is drawn: a box in points (x0, y0, x1, y1; PDF axes, y up)."""
+
+    name: str  # the item's label (with its section), or the part of the sheet, e.g. 発行番号
+    box: tuple[float, float, float, float]
+    value: str = ""  # what the field shows, as signed
+
+
+Regions = list[Region] | None
+
+
+def _text_box(font: str, size: float, text: str, x: float, baseline: float, align: str = "left") -> tuple[float, float, float, float]:
+    width = stringWidth(text, font, size)
+    x0 = {"left": x, "right": x - width, "centre": x - width / 2}[align]
+    return (x0, baseline - 0.25 * size, x0 + width, baseline + 0.9 * size)
+
+
+def microtext(municipality_name: str, municipality_code: str, issue_number: str) -> str:
+    return f"{municipality_name}{municipality_code}{issue_number}"
 
 
 @dataclass(frozen=True)
@@ -35,31 +62,43 @@ class PageFacts:
 
 def paint_page(
     canvas: Canvas, font: str, composition: Composition, header: tuple[Row, ...], plan: PagePlan,
-    facts: PageFacts, page: int, pages: int, code: bytes,
+    facts: PageFacts, page: int, pages: int, code: bytes, regions: Regions = None,
 ) -> None:
+    mark = regions.append if regions is not None else (lambda region: None)
     canvas.doForm(FORM_NAME)
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 9)
-    canvas.drawRightString(g.RIGHT, g.ISSUE_NUMBER_BASELINE, f"発行番号　{facts.issue_number}")
+    number = f"発行番号　{facts.issue_number}"
+    canvas.drawRightString(g.RIGHT, g.ISSUE_NUMBER_BASELINE, number)
+    mark(Region("発行番号", _text_box(font, 9, number, g.RIGHT, g.ISSUE_NUMBER_BASELINE, "right"), facts.issue_number))
     canvas.setFont(font, g.TITLE_SIZE)
     canvas.drawCentredString(g.PAGE_WIDTH / 2, g.TITLE_BASELINE, composition.title)
-    y = _table(canvas, font, header, g.TABLE_TOP)
-    y = _table(canvas, font, plan.rows, y - (6 if header else 0))
+    mark(Region("表題", _text_box(font, g.TITLE_SIZE, composition.title, g.PAGE_WIDTH / 2, g.TITLE_BASELINE, "centre"),
+                composition.title))
+    y = _table(canvas, font, header, g.TABLE_TOP, regions)
+    y = _table(canvas, font, plan.rows, y - (6 if header else 0), regions)
     if plan.closing:
-        _closing(canvas, font, composition.attestation, facts, y)
+        _closing(canvas, font, composition.attestation, facts, y, regions)
     canvas.setStrokeColorRGB(*GRID)
     draw_microtext(canvas, font, facts.microtext, g.LEFT, g.MICROTEXT_BASELINE, g.CONTENT_WIDTH)
+    mark(Region("マイクロ文字", (g.LEFT, g.MICROTEXT_BASELINE - 1, g.RIGHT, g.MICROTEXT_BASELINE + 2), facts.microtext))
     draw_code(canvas, code, g.CODE_X, g.CODE_Y, g.CODE_SIZE)
+    mark(Region("2次元コード", (g.CODE_X, g.CODE_Y, g.CODE_X + g.CODE_SIZE, g.CODE_Y + g.CODE_SIZE)))
     canvas.setFont(font, 6.5)
-    canvas.drawString(g.CLOSING_X, g.CODE_NOTE_BASELINE, "左の2次元コードには、この頁の記載事項と発行者の電子署名が入っています。")
-    canvas.drawString(g.CLOSING_X, g.CODE_NOTE_BASELINE - 9, "地紋に「複写」の文字が浮き出ている用紙は、原本ではありません。")
+    notes = ("左の2次元コードには、この頁の記載事項と発行者の電子署名が入っています。",
+             "地紋に「複写」の文字が浮き出ている用紙は、原本ではありません。")
+    for n, note in enumerate(notes):
+        canvas.drawString(g.CLOSING_X, g.CODE_NOTE_BASELINE - 9 * n, note)
+        mark(Region("注記", _text_box(font, 6.5, note, g.CLOSING_X, g.CODE_NOTE_BASELINE - 9 * n), note))
     canvas.setFont(font, 9)
     canvas.drawCentredString(g.PAGE_WIDTH / 2, g.PAGE_NUMBER_BASELINE, f"{page} / {pages}")
-    if facts.sample:
+    mark(Region("頁番号", _text_box(font, 9, f"{page} / {pages}", g.PAGE_WIDTH / 2, g.PAGE_NUMBER_BASELINE, "centre"),
+                f"{page} / {pages}"))
+    if facts.sample:  # over the whole page: not a region, or all that is added in blank space would be named 見本
         draw_sample_mark(canvas, font)
 
 
-def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float) -> float:
+def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float, regions: Regions = None) -> float:
     """Rows as a ruled two-column table from ``top`` down; returns the y below the last row."""
     if not rows:
         return top
@@ -67,12 +106,23 @@ def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float) -> floa
     canvas.setStrokeColorRGB(*GRID)
     canvas.setLineWidth(RULE)
     y = top
+    seen: dict[str, int] = {}
+    where = ""  # the section a row belongs to, named in its region
     for row in rows:
         y -= row.height
+        box = (g.LEFT, y, g.RIGHT, y + row.height)
         if row.item is None:
             _heading(canvas, font, row, y)
+            assert row.section is not None
+            heading = row.section.heading
+            seen[heading] = seen.get(heading, 0) + 1
+            where = heading + (f" {seen[heading]}" if seen[heading] > 1 else "")
+            if regions is not None:
+                regions.append(Region(f"見出し（{where}）", box, heading + (f"　{row.section.mark}" if row.section.mark else "")))
         else:
             _item(canvas, font, row, y)
+            if regions is not None:
+                regions.append(Region(row.item.label + (f"（{where}）" if where else ""), box, row.item.value))
     canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, top - y, stroke=1, fill=0)
     canvas.restoreState()
     return y
@@ -107,22 +157,33 @@ def _item(canvas: Canvas, font: str, row: Row, y: float) -> None:
         canvas.drawString(value_x + g.CELL_PAD, first - number * g.LEADING, line)
 
 
-def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, y: float) -> None:
+def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, y: float, regions: Regions = None) -> None:
+    mark = regions.append if regions is not None else (lambda region: None)
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 10)
     canvas.drawRightString(g.RIGHT - 8, y - 15, "以下余白")
+    mark(Region("以下余白", _text_box(font, 10, "以下余白", g.RIGHT - 8, y - 15, "right"), "以下余白"))
     canvas.setFont(font, 10.5)
     y = g.ATTESTATION_BASELINE
     for line in g.wrap(attestation, font, 10.5, g.RIGHT - g.CLOSING_X):
         canvas.drawString(g.CLOSING_X, y, line)
+        mark(Region("認証文", _text_box(font, 10.5, line, g.CLOSING_X, y), attestation))
         y -= 14
     canvas.drawString(g.CLOSING_X + 10, y - 4, facts.issue_date)
+    mark(Region("発行日", _text_box(font, 10.5, facts.issue_date, g.CLOSING_X + 10, y - 4), facts.issue_date))
     if facts.office:
         canvas.setFont(font, 8)
         canvas.drawString(g.CLOSING_X + 10, y - 16, facts.office)
+        mark(Region("担当", _text_box(font, 8, facts.office, g.CLOSING_X + 10, y - 16), facts.office))
     seal_x, seal_y = g.OFFICE_SEAL_CENTER
     canvas.setFont(font, 13)
-    canvas.drawRightString(seal_x - g.OFFICE_SEAL_SIZE / 2 - 6, seal_y - 12, f"{facts.mayor_title}　{facts.mayor_name}")
+    mayor = f"{facts.mayor_title}　{facts.mayor_name}"
+    canvas.drawRightString(seal_x - g.OFFICE_SEAL_SIZE / 2 - 6, seal_y - 12, mayor)
+    mark(Region("証明者", _text_box(font, 13, mayor, seal_x - g.OFFICE_SEAL_SIZE / 2 - 6, seal_y - 12, "right"), mayor))
     draw_office_seal(canvas, font, facts.office_seal_text, seal_x, seal_y, g.OFFICE_SEAL_SIZE)
+    half = g.OFFICE_SEAL_SIZE / 2 + 2  # the border's line width
+    mark(Region("公印", (seal_x - half, seal_y - half, seal_x + half, seal_y + half), facts.office_seal_text))
     canvas.setFont(font, 6.5)
     canvas.drawCentredString(seal_x, seal_y - g.OFFICE_SEAL_SIZE / 2 - 8, "この印は黒色です")
+    mark(Region("公印", _text_box(font, 6.5, "この印は黒色です", seal_x, seal_y - g.OFFICE_SEAL_SIZE / 2 - 8, "centre"),
+                facts.office_seal_text))

@@ -2,37 +2,60 @@
 
 Each page's 2D code is decoded and its signature checked with the public seal key the code
 names (municipality and key id; a format 1 code without a key id, with each key of its
-municipality). The verdict per page is VALID, TAMPERED (the signature does not match: the code
-was altered or another key signed it; or, on a PDF, the page's own text differs from what was
-signed), WITHDRAWN_KEY (the key was withdrawn as compromised: nothing it signed can be trusted)
-or UNKNOWN_KEY (no such key in the key list). A key withdrawn for routine rotation still
-verifies what it signed (kiosk.pki.seals says why). The signed items are listed so a person can
-hold them against the paper: a scan's text is not read by machine.
+municipality). Then what a person sees is checked:
+
+- The page itself. A format 3 code carries the page's items and layout, so the page is drawn
+  again from the code alone (printing.redraw) and compared with the page as given
+  (printing.compare): a PDF page pixel for pixel, a scan after aligning it on the code and the
+  whole page. Every field changed, covered or added is named, with its page.
+- The pages together. Every code names its certificate (municipality, kind, 発行番号, time) and
+  its page (x/y): a file that lacks a page, holds one page more often than the others, or mixes
+  pages of different certificates is reported. Several scans of one certificate are checked
+  together by giving them all (``verify_files``).
+
+The verdict per page is VALID, TAMPERED (the signature does not match: the code was altered or
+another key signed it; or the page differs from what was signed), WITHDRAWN_KEY (the key was
+withdrawn as compromised: nothing it signed can be trusted) or UNKNOWN_KEY (no such key in the
+key list). A key withdrawn for routine rotation still verifies what it signed (kiosk.pki.seals
+says why). The signed items are listed so a person can hold them against the paper, too.
+
+Not compared (the report says so): a page whose code is of format 1 or 2 (no layout: on a PDF
+its text is still checked against the items), and an image holding the code alone, without the
+page around it. A scan under 190 dpi is refused: its comparison would not be trustworthy.
 
 Untrusted input: the file's size, pixel count and pages are bounded; PDFs are only opened by
 poppler's command-line tools in subprocesses with a time limit, never parsed in this process.
 """
 from __future__ import annotations
 
+import functools
 import io
 import re
 import shutil
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import TYPE_CHECKING, Protocol, Sequence
 
 from kiosk.pki.seals import SealKey
 from printing.geometry import CODE_SIZE, CODE_Y, PAGE_HEIGHT
 from printing.security.seal_code import CodeFormatError, OpenedCode, PageSeal, is_certificate_code, open_code
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from printing.compare import Comparison, Difference
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 50
 MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 M
 RASTER_DPI = 200  # 3.2 px per module of the largest code: enough for the decoder
+MIN_SCAN_DPI = 190  # "200 dpi" with room for a scan scaled down a few per cent
 TOOL_SECONDS = 30
 CODE_CORNER = CODE_Y + CODE_SIZE + 24  # points: a square at the lower left holding the code
+
 
 class PublicKeys(Protocol):
     """The public seal keys (kiosk.pki.seals.SealKeyList)."""
@@ -57,27 +80,61 @@ class VerifyError(Exception):
 
 @dataclass(frozen=True)
 class PageReport:
-    where: str  # "page 2" of a PDF, or "code 1" of a scan
+    where: str  # "page 2" of a PDF, or "code 1" of a scan (with the file's name when several are checked)
     verdict: Verdict
     seal: PageSeal
     differences: tuple[str, ...] = ()  # PDF only: signed items the page's text does not show
     key: SealKey | None = None  # the key whose signature matched
+    seen: tuple[Difference, ...] = ()  # fields the page shows otherwise than its redrawing
+    compared: str = ""  # how the page was compared with its redrawing, or why it was not
+    comparison: Comparison | None = field(default=None, compare=False, repr=False)  # kept for --diff only
+    given: np.ndarray | None = field(default=None, compare=False, repr=False)  # the page, when not compared
 
 
 @dataclass(frozen=True)
 class Report:
     pages: tuple[PageReport, ...] = field(default_factory=tuple)
+    binding: tuple[str, ...] = ()  # pages missing, repeated, without a code, or of another certificate
 
     @property
     def verdict(self) -> Verdict:
         verdicts = {p.verdict for p in self.pages}
+        if self.binding:
+            verdicts.add(Verdict.TAMPERED)
         for worst in (Verdict.TAMPERED, Verdict.WITHDRAWN_KEY, Verdict.UNKNOWN_KEY):
             if worst in verdicts:
                 return worst
         return Verdict.VALID
 
 
-def verify_file(path: Path, keys: PublicKeys) -> Report:
+def verify_file(path: Path, keys: PublicKeys, *, keep_pictures: bool = False) -> Report:
+    return verify_files([path], keys, keep_pictures=keep_pictures)
+
+
+def verify_files(paths: Sequence[Path], keys: PublicKeys, *, keep_pictures: bool = False) -> Report:
+    """One certificate given as one or more files (a PDF, or one scan per page): every page is
+    checked, then the pages are checked to make one whole certificate (or whole copies of it)."""
+    pages: list[PageReport] = []
+    uncoded: list[str] = []
+    for path in paths:
+        name = f"{path.name}: " if len(paths) > 1 else ""
+        kind = _kind_of(path)
+        if kind == "pdf":
+            found, empty = _verify_pdf(path, keys, keep_pictures)
+            uncoded.extend(f"{name}{where}" for where in empty)
+        else:
+            try:
+                found = _verify_image(path.read_bytes(), keys, keep_pictures)
+            except VerifyError as exc:
+                raise VerifyError(f"{path}: {exc}") from None
+        pages.extend(replace(p, where=f"{name}{p.where}") for p in found)
+    if not pages:
+        raise VerifyError(f"{paths[0]}: no certificate code on any page")
+    binding = tuple(uncoded) + _binding(pages)
+    return Report(tuple(pages), binding)
+
+
+def _kind_of(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -87,33 +144,73 @@ def verify_file(path: Path, keys: PublicKeys) -> Report:
     except OSError as exc:
         raise VerifyError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if head.startswith(b"%PDF-"):
-        return _verify_pdf(path, keys)
+        return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8\xff"):
-        return _verify_image(path.read_bytes(), keys)
+        return "image"
     raise VerifyError(f"{path}: not a PDF, PNG or JPEG file")
 
 
-def _verify_image(data: bytes, keys: PublicKeys) -> Report:
-    codes = _codes_in_image(data)
-    return Report(tuple(_check(f"code {n}", code, keys) for n, code in enumerate(codes, start=1)))
+# --- one page ----------------------------------------------------------------------------
 
 
-def _verify_pdf(path: Path, keys: PublicKeys) -> Report:
-    pages = _pdf_pages(path)
+@dataclass(frozen=True)
+class _Code:
+    opened: OpenedCode
+    data: bytes  # as read: drawn again, byte for byte, on the redrawing
+    corners: tuple[tuple[float, float], ...]  # the symbol's corners on the image read: TL, TR, BR, BL
+
+
+def _verify_image(data: bytes, keys: PublicKeys, keep: bool) -> list[PageReport]:
+    image = _open_image(data)
+    codes = _codes_in_image(image)
+    if len(codes) > MAX_PAGES:
+        raise VerifyError(f"{len(codes)} codes in one image; a certificate has at most {MAX_PAGES} pages")
     reports = []
+    for n, code in enumerate(codes, start=1):
+        report = _check(f"code {n}", code.opened, keys)
+        reports.append(_compare_scan(report, code, image, keep))
+    return reports
+
+
+def _verify_pdf(path: Path, keys: PublicKeys, keep: bool) -> tuple[list[PageReport], list[str]]:
+    """The file's page reports, and a line for each page that has no readable code."""
+    from printing import compare
+
+    pages = _pdf_pages(path)
+    reports: list[PageReport] = []
+    empty: list[str] = []
     for page in range(1, pages + 1):
+        raster = _grey(_raster(path, page, compare.DPI, ()))
         try:
-            codes = _codes_on_page(path, page)
+            # the largest codes need more pixels than the comparison's raster has
+            codes = _codes_in_array(raster) or _codes_on_page(path, page)
         except VerifyError as exc:
-            raise VerifyError(f"page {page}: {exc}") from None
+            empty.append(f"page {page} carries no readable certificate code ({exc})")
+            continue
         text = _poppler("pdftotext", "-raw", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-")
         for code in codes:
-            report = _check(f"page {page}", code, keys)
-            differences = _differences(report.seal, text.decode("utf-8", "replace"))
-            if differences and report.verdict is Verdict.VALID:
-                report = replace(report, verdict=Verdict.TAMPERED, differences=differences)
-            reports.append(report)
-    return Report(tuple(reports))
+            report = _check(f"page {page}", code.opened, keys)
+            if _in_place(code, raster):
+                # the text layer of a page as the kiosk made it must say what was signed, too
+                report = replace(report, differences=_differences(report.seal, text.decode("utf-8", "replace")))
+                report = _compare_pdf_page(report, code, raster, keep)
+            else:  # not where the kiosk prints it: a scan saved as PDF, or a page made otherwise
+                finer = RASTER_DPI / compare.DPI
+                at_finer = replace(code, corners=tuple((x * finer, y * finer) for x, y in code.corners))
+                report = _compare_scan(report, at_finer, _grey(_raster(path, page, RASTER_DPI, (), antialias=True)), keep)
+            reports.append(_judged(report))
+    if not reports and empty:
+        raise VerifyError(f"{path}: no certificate code on any page (is it a certificate of this kiosk?)")
+    return reports, empty
+
+
+def _judged(report: PageReport) -> PageReport:
+    """A page whose signature holds but whose text or picture differs from it is tampered; so is
+    a page whose code carries a layout this verifier cannot draw: it was not checked, so it fails."""
+    unchecked = report.compared.startswith("cannot be drawn again")
+    if report.verdict is Verdict.VALID and (report.differences or report.seen or unchecked):
+        return replace(report, verdict=Verdict.TAMPERED)
+    return report
 
 
 def _check(where: str, code: OpenedCode, keys: PublicKeys) -> PageReport:
@@ -131,7 +228,7 @@ def _differences(seal: PageSeal, page_text: str) -> tuple[str, ...]:
     text = _squeeze(page_text)
     differences = []
     at = 0
-    for label, value in [("発行番号", seal.issue_number), *((i.label, i.value) for i in seal.items)]:
+    for label, value in [("発行番号", seal.issue_number), *((i.label, i.value) for i in seal.printed_items)]:
         found = text.find(_squeeze(value), at)
         if found < 0:
             differences.append(f"{label}: the page does not show 「{value}」 where the code has it")
@@ -144,40 +241,219 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _codes_in_image(data: bytes) -> list[OpenedCode]:
+# --- comparing with the redrawing -----------------------------------------------------------
+
+
+def _redrawn(report: PageReport, code: _Code, dpi_factor: int):
+    """The redrawing and its raster at the comparison resolution, or a reason it cannot be had."""
+    from printing.redraw import CannotRedraw
+
+    if report.key is None:  # nothing untrusted is drawn: the verdict is not valid already
+        return None, "not compared: the code's signature was not verified"
+    if not report.seal.has_layout:
+        return None, f"not compared: a format {report.seal.version} code carries no page layout"
+    try:
+        return _redrawing(code.data, dpi_factor), ""
+    except CannotRedraw as exc:
+        return None, f"cannot be drawn again from its code: {exc}"  # _judged: so not valid
+
+
+@functools.lru_cache(maxsize=8)  # the same page given twice (copies, several scans) is drawn once
+def _redrawing(data: bytes, dpi_factor: int):
+    """Drawn ``dpi_factor`` times finer and averaged down, so that its edges are as soft as a scan's."""
+    from printing import compare
+    from printing.redraw import redraw
+
+    redrawn = redraw(open_code(data).seal, data)
+    raster = _grey(_poppler_stdin(redrawn.pdf, "pdftoppm", "-r", str(compare.DPI * dpi_factor), "-aaVector", "no",
+                                  "-gray", "-f", "1", "-l", "1", "-"))
+    if dpi_factor > 1:
+        import cv2
+
+        height, width = (round(side / dpi_factor) for side in raster.shape)
+        raster = cv2.resize(raster, (width, height), interpolation=cv2.INTER_AREA)
+    raster.flags.writeable = False  # shared by every comparison with this page
+    return redrawn, raster
+
+
+def _compare_pdf_page(report: PageReport, code: _Code, raster: np.ndarray, keep: bool) -> PageReport:
+    from printing import compare
+
+    drawn, why = _redrawn(report, code, 1)
+    if drawn is None:
+        return replace(report, compared=why, given=raster if keep else None)
+    redrawn, expected = drawn
+    result = compare.compare_same_frame(expected, raster, redrawn.regions)
+    return replace(report, seen=result.differences, compared=f"compared with its redrawing ({result.aligned_by})",
+                   comparison=result if keep else None)
+
+
+def _compare_scan(report: PageReport, code: _Code, image: np.ndarray, keep: bool) -> PageReport:
+    import numpy as np
+
+    from printing import compare
+
+    drawn, why = _redrawn(report, code, 2)
+    if drawn is None:
+        return _judged(replace(report, compared=why, given=image if keep else None))
+    redrawn, expected = drawn
+    on_page = _pixels(redrawn.code_box, compare.DPI)
+    on_scan = np.array(code.corners, np.float64)
+    if compare.shows_only_the_code(image.shape, on_scan, on_page):
+        return replace(report, compared="not compared: the image shows the code alone, not the page around it",
+                       given=image if keep else None)
+    dpi = compare.DPI * np.linalg.norm(on_scan[1] - on_scan[0]) / np.linalg.norm(on_page[1] - on_page[0])
+    if dpi < MIN_SCAN_DPI:
+        raise VerifyError(f"{report.where}: scanned at about {dpi:.0f} dpi; the page can only be compared "
+                          "from 200 dpi up: scan it again")
+    try:
+        result = compare.compare_scan(expected, image, on_scan, on_page, redrawn.regions)
+    except compare.AlignmentError as exc:
+        raise VerifyError(f"{report.where}: {exc}") from None
+    return _judged(replace(report, seen=result.differences, compared=f"compared with its redrawing ({result.aligned_by})",
+                           comparison=result if keep else None))
+
+
+def _pixels(box: tuple[float, float, float, float], dpi: int):
+    """A box in points (y up) as the four corners TL, TR, BR, BL in pixels (y down)."""
+    import numpy as np
+
+    k = dpi / 72
+    x0, y0, x1, y1 = box
+    top, bottom = (PAGE_HEIGHT - y1) * k, (PAGE_HEIGHT - y0) * k
+    return np.array([[x0 * k, top], [x1 * k, top], [x1 * k, bottom], [x0 * k, bottom]], np.float64)
+
+
+def _in_place(code: _Code, raster: np.ndarray) -> bool:
+    """Whether the code sits where the kiosk prints it on a page of this raster's size (a PDF page
+    as made), rather than somewhere else (a scan inside a PDF)."""
+    import numpy as np
+
+    from printing import compare
+    from printing.security.qr import symbol_box
+    from printing import geometry as g
+
+    a4 = (PAGE_HEIGHT * compare.DPI / 72, g.PAGE_WIDTH * compare.DPI / 72)
+    if any(abs(side - want) > 1 for side, want in zip(raster.shape, a4)):
+        return False
+    try:
+        expected = _pixels(symbol_box(code.data, g.CODE_X, g.CODE_Y, g.CODE_SIZE), compare.DPI)
+    except ValueError:
+        return False
+    return bool(np.abs(np.array(code.corners) - expected).max() <= 4)
+
+
+# --- the pages together -----------------------------------------------------------------------
+
+
+def _binding(pages: list[PageReport]) -> tuple[str, ...]:
+    """Whether the pages whose signature holds make whole copies of one certificate."""
+    trusted = [p for p in pages if p.key is not None]  # a code whose signature holds names its page truly
+    certificates: dict[tuple[str, str, str, str], list[PageReport]] = {}
+    for page in trusted:
+        seal = page.seal
+        certificates.setdefault((seal.municipality_code, seal.kind, seal.issue_number, seal.issued_at), []).append(page)
+    problems: list[str] = []
+    if len(certificates) > 1:
+        listed = "; ".join(f"発行番号 {number} ({', '.join(p.where for p in group)})"
+                           for (_, _, number, _), group in certificates.items())
+        problems.append(f"pages of {len(certificates)} different certificates: {listed}")
+    for (_, _, number, _), group in certificates.items():
+        totals = {p.seal.pages for p in group}
+        if len(totals) > 1:
+            problems.append(f"発行番号 {number}: its pages disagree on how many pages it has ({sorted(totals)})")
+            continue
+        total = totals.pop()
+        counts = Counter(p.seal.page for p in group)
+        problems.extend(f"発行番号 {number}: page {page}/{total} is missing" for page in range(1, total + 1)
+                        if counts[page] == 0)
+        present = {counts[page] for page in range(1, total + 1) if counts[page]}
+        if len(present) > 1:  # whole copies repeat every page alike: this repeats some pages only
+            listed = ", ".join(f"page {page}/{total} {_times(counts[page])}" for page in range(1, total + 1) if counts[page])
+            problems.append(f"発行番号 {number}: {listed}: a page is repeated (or missing from a copy)")
+        extra = sorted(n for n in counts if not 1 <= n <= total)
+        if extra:
+            problems.append(f"発行番号 {number}: pages {extra} beyond its {total}")
+    return tuple(problems)
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+# --- reading codes ----------------------------------------------------------------------------
+
+
+def _open_image(data: bytes):
+    import numpy as np
     from PIL import Image, UnidentifiedImageError
-    import zxingcpp
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image = image.convert("L")
+            return np.asarray(image.convert("L"))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
         raise VerifyError(f"the image cannot be read ({type(exc).__name__})") from None
-    found = [bytes(r.bytes) for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode) if r.valid]
-    ours = [data for data in found if is_certificate_code(data)]
-    if not ours:
+
+
+def _codes_in_image(image: np.ndarray) -> list[_Code]:
+    import cv2
+
+    codes = _codes_in_array(image)
+    for smoothed in (lambda: cv2.medianBlur(image, 3), lambda: cv2.GaussianBlur(image, (0, 0), 1.0)):
+        if codes:
+            break
+        codes = _codes_in_array(smoothed())  # a noisy or JPEG scan: the decoder wants cleaner modules
+    if not codes:
         raise VerifyError("no certificate code found (is the whole page in the scan, at 200 dpi or more?)")
+    return codes
+
+
+def _codes_in_array(image: np.ndarray) -> list[_Code]:
+    import zxingcpp
+
+    found = []
+    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+        data = bytes(result.bytes)
+        if result.valid and is_certificate_code(data):
+            p = result.position
+            corners = tuple((float(c.x), float(c.y)) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+            found.append((data, corners))
     try:
-        return [open_code(data) for data in ours]
+        return [_Code(open_code(data), data, corners) for data, corners in found]
     except CodeFormatError as exc:
         raise VerifyError(f"the certificate code is damaged: {exc}") from None
 
 
-def _codes_on_page(path: Path, page: int) -> list[OpenedCode]:
+def _codes_on_page(path: Path, page: int) -> list[_Code]:
     """Our layouts put the code in the lower-left corner: rasterising just that is 6x faster
-    than the whole page (the 地紋 is slow to draw); anything else gets the whole page."""
+    than the whole page (the 地紋 is slow to draw); anything else gets the whole page. Corners
+    are given in the comparison raster's pixels."""
+    from printing import compare
+
+    top = int((PAGE_HEIGHT - CODE_CORNER) * RASTER_DPI / 72)
     side = str(int(CODE_CORNER * RASTER_DPI / 72))
-    corner = ("-x", "0", "-y", str(int((PAGE_HEIGHT - CODE_CORNER) * RASTER_DPI / 72)), "-W", side, "-H", side)
-    try:
-        return _codes_in_image(_raster(path, page, corner))
-    except VerifyError:
-        return _codes_in_image(_raster(path, page, ()))
+    scale = compare.DPI / RASTER_DPI
+    for crop, (dx, dy) in ((("-x", "0", "-y", str(top), "-W", side, "-H", side), (0, top)), ((), (0, 0))):
+        codes = _codes_in_array(_grey(_raster(path, page, RASTER_DPI, crop)))
+        if codes:
+            return [replace(c, corners=tuple(((x + dx) * scale, (y + dy) * scale) for x, y in c.corners)) for c in codes]
+    raise VerifyError("no certificate code found")
 
 
-def _raster(path: Path, page: int, crop: tuple[str, ...]) -> bytes:
-    # no output root: pdftoppm writes the one page to stdout
-    return _poppler("pdftoppm", "-r", str(RASTER_DPI), "-aaVector", "no", "-gray", "-png", *crop, "-f", str(page), "-l", str(page), str(path))
+def _grey(data: bytes):
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        return np.asarray(image.convert("L"))
+
+
+def _raster(path: Path, page: int, dpi: int, crop: tuple[str, ...], antialias: bool = False) -> bytes:
+    # no output root: pdftoppm writes the one page (PGM) to stdout; vector antialiasing off is 4x
+    # faster on the 地紋 and is how the redrawing is rasterised too
+    smooth = () if antialias else ("-aaVector", "no")
+    return _poppler("pdftoppm", "-r", str(dpi), *smooth, "-gray", *crop, "-f", str(page), "-l", str(page), str(path))
 
 
 def _pdf_pages(path: Path) -> int:
@@ -192,10 +468,14 @@ def _pdf_pages(path: Path) -> int:
 
 
 def _poppler(tool: str, *args: str) -> bytes:
+    return _poppler_stdin(None, tool, *args)
+
+
+def _poppler_stdin(stdin: bytes | None, tool: str, *args: str) -> bytes:
     if shutil.which(tool) is None:
         raise VerifyError(f"{tool} is missing: install poppler-utils")
     try:
-        done = subprocess.run([tool, *args], capture_output=True, timeout=TOOL_SECONDS, check=False)
+        done = subprocess.run([tool, *args], input=stdin, capture_output=True, timeout=TOOL_SECONDS, check=False)
     except subprocess.TimeoutExpired:
         raise VerifyError(f"{tool} gave up after {TOOL_SECONDS} s: the PDF is broken or hostile") from None
     if done.returncode != 0:

@@ -1,11 +1,15 @@
-"""``kiosk verify FILE``: the public seal keys come from the data directory's key list."""
+"""``kiosk verify FILE... [--diff OUT.png]``: the public seal keys come from the data directory's key list.
+
+Several files are checked as one certificate (one scan per page, say): the pages must make it whole.
+"""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 from kiosk.config import KioskConfig
 from kiosk.pki.seals import SealKeyError, SealKeyList, load_seal_key_list
-from printing.verify import EXIT_STATUS, VerifyError, verify_file
+from printing.verify import EXIT_STATUS, VerifyError, verify_files
 from printing.verify_report import describe
 
 
@@ -13,12 +17,19 @@ class UnverifiableFile(Exception):
     """The file cannot be checked at all: one line for the command to print."""
 
 
-def verify_command(config: KioskConfig, file: Path) -> int:
+def verify_command(config: KioskConfig, files: Path | Sequence[Path], diff: Path | None = None) -> int:
+    paths = [files] if isinstance(files, Path) else list(files)
     try:
-        report = verify_file(file, seal_keys(config.data_dir))
+        report = verify_files(paths, seal_keys(config.data_dir), keep_pictures=diff is not None)
+        if diff is not None:
+            from printing.verify_picture import write_picture
+
+            write_picture(report, diff)
     except (VerifyError, SealKeyError) as exc:
         raise UnverifiableFile(str(exc)) from None
-    print(describe(str(file), report))
+    print(describe(", ".join(str(p) for p in paths), report))
+    if diff is not None:
+        print(f"\nexpected and given pages side by side: {diff}")
     return EXIT_STATUS[report.verdict]
 
 

@@ -1,4 +1,6 @@
-"""``kiosk verify`` output: one verdict line, then each page's signed items for a person to compare."""
+"""``kiosk verify`` output: one verdict line, what is wrong with the pages together, then each page:
+how it was compared, every field that differs (named, with the signed value and where on the
+page), and the page's signed items for a person to compare."""
 from __future__ import annotations
 
 from kiosk.kinds import CertificateKind
@@ -7,18 +9,29 @@ from printing.verify import Report, Verdict
 _VERDICT_JA = {Verdict.VALID: "有効", Verdict.TAMPERED: "改ざん・不一致", Verdict.UNKNOWN_KEY: "発行者の鍵が不明",
                Verdict.WITHDRAWN_KEY: "発行者の鍵が漏えいにより失効"}
 
+CHANGES = {
+    "changed": "changed: it does not look as signed",
+    "covered": "covered: what was signed there is missing",
+    "added": "added: something is printed where the signed page has nothing",
+    "not in the scan": "not in the scan: this part of the page is cut off",
+}
+
+
+def title_of(kind: str) -> str:
+    try:
+        return CertificateKind(kind).title_ja
+    except ValueError:
+        return kind
+
 
 def describe(file: str, report: Report) -> str:
     lines = [f"{file}: {report.verdict.value} ({_VERDICT_JA[report.verdict]})"]
+    lines.extend(f"  ! {problem}" for problem in report.binding)
     for page in report.pages:
         seal = page.seal
-        try:
-            title = CertificateKind(seal.kind).title_ja
-        except ValueError:
-            title = seal.kind
         lines.append("")
         lines.append(
-            f"{page.where}: {page.verdict.value} — {title}, 発行番号 {seal.issue_number}, "
+            f"{page.where}: {page.verdict.value} — {title_of(seal.kind)}, 発行番号 {seal.issue_number}, "
             f"{seal.page}/{seal.pages} 頁, {seal.issued_at}, 発行者コード {seal.municipality_code}"
             + (f", 鍵 {seal.key_id}" if seal.key_id else "")
             + (", 見本 (demo key)" if seal.demo else "")
@@ -33,10 +46,17 @@ def describe(file: str, report: Report) -> str:
         elif key and key.withdrawal:
             lines.append(f"  signed with key {key.key_id}, withdrawn {key.withdrawal.at:%Y-%m-%d} "
                          f"({key.withdrawal.reason.value}): what it signed stays valid")
-        elif page.verdict is Verdict.TAMPERED and not page.differences:
+        elif key is None and page.verdict is Verdict.TAMPERED:
             lines.append("  the signature does not match: the code was altered or another key signed it")
+        if page.compared:
+            lines.append(f"  {page.compared}")
+        for seen in page.seen:
+            left, top = seen.millimetres()
+            signed = f"; signed 「{seen.value}」" if seen.value else ""
+            lines.append(f"  ! {seen.field} — {CHANGES.get(seen.change, seen.change)}{signed} "
+                         f"({left} mm from the left, {top} mm from the top)")
         for difference in page.differences:
             lines.append(f"  ! {difference}")
         lines.append("  signed items (hold them against the paper):")
-        lines.extend(f"    {item.label}: {item.value}" for item in seal.items)
+        lines.extend(f"    {item.label}: {item.value}" for item in seal.printed_items)
     return "\n".join(lines)

@@ -24,6 +24,7 @@ from printing.security.signer import SealSigner
 from printing.verify import Verdict, verify_file
 from printing.verify_cli import seal_keys
 from tests.conftest import need_real_stack
+from tests.forgery_kit import Replaying
 
 BODY = InkanBody("佐藤　一郎", "サトウ　イチロウ", date(1978, 4, 12), "男", "架空県七星市北斗町一丁目2番3号",
                  "0010234", date(2008, 5, 12), "佐藤")
@@ -36,19 +37,6 @@ def document(code: str = "990001", **body_changes) -> CertificateDocument:
         authority=IssuingAuthority(code, "七星市", "七星市長", "北斗　一郎"), copies=1, fee_per_copy=300,
         body=dataclasses.replace(BODY, **body_changes),
     )
-
-
-class Replaying(SealSigner):
-    """Prints whatever code it is given: what a forger does with a genuine paper's code."""
-
-    def __init__(self, codes: list[bytes]) -> None:
-        self._codes = codes
-
-    def key_id(self, municipality_code: str) -> str:
-        return open_code(self._codes[0]).seal.key_id or ""
-
-    def sign(self, seal: PageSeal) -> bytes:
-        return self._codes[seal.page - 1]
 
 
 class Recording(SealSigner):

@@ -17,6 +17,13 @@ MAX_CODE_BYTES = 660  # what version 20 holds at level M (666), less a margin
 _DARK_TO_BLACK = bytes([255, 0]) + bytes(254)  # segno's modules are 1 (dark) or 0: to grey levels
 
 
+def symbol_box(data: bytes, x: float, y: float, size: float) -> tuple[float, float, float, float]:
+    """Where ``draw_code`` puts the symbol itself (inside the quiet zone): x0, y0, x1, y1 in points."""
+    modules = len(segno.make_qr(data, error="m", mask=0, boost_error=False).matrix)
+    quiet = size * QUIET_ZONE / (modules + 2 * QUIET_ZONE)
+    return (x + quiet, y + quiet, x + size - quiet, y + size - quiet)
+
+
 def draw_code(canvas: Canvas, data: bytes, x: float, y: float, size: float) -> None:
     """The code for ``data`` in a square of ``size`` points (quiet zone included) at (x, y)."""
     code = segno.make_qr(data, error="m", mask=0, boost_error=False)

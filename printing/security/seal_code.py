@@ -1,19 +1,25 @@
 """The signed content of a page's 2D code: what was printed on that page, signed by the municipality.
 
-Format, version 2 (bytes, in the QR code in byte mode)::
+Format, version 3 (bytes, in the QR code in byte mode)::
 
-    b"KS" | 0x02 | deflate(canonical text, preset dictionary) | Ed25519 signature (64 bytes)
+    b"KS" | 0x03 | deflate(canonical text, preset dictionary) | Ed25519 signature (64 bytes)
 
-The canonical text is UTF-8, one field per line, ``label TAB value``. Eight header lines come
-first, in this order: ``v`` (2), ``muni`` (municipality code), ``key`` (the id of the seal key
-that signed, see kiosk.pki.seals), ``kind``, ``no`` (発行番号), ``at`` (issue time, ISO minute,
-JST), ``page`` (x/y), ``demo`` (1 = signed by the demo PKI). The printed items of that page
-follow, in print order, label and value exactly as printed. The signature covers
-``SIGNING_CONTEXT + canonical text``, not the compressed bytes, so the compression can change
-without touching what is signed; the key id is inside what is signed, so it cannot be swapped.
+The canonical text is UTF-8, one field per line, ``label TAB value``. Nine header lines come
+first, in this order: ``v`` (3), ``muni`` (municipality code), ``key`` (the id of the seal key
+that signed, see kiosk.pki.seals), ``issuer`` (the municipality's name, as the microtext prints
+it), ``kind``, ``no`` (発行番号), ``at`` (issue time, ISO minute, JST), ``page`` (x/y), ``demo``
+(1 = signed by the demo PKI). The printed items of that page follow, in print order, label and
+value exactly as printed, and between them the page's layout lines: labels starting with ``#``
+(a section heading, an item drawn as a seal, the closing block; printing.paginate writes and
+reads them). With the layout the verifier draws the page again exactly as the kiosk did and
+compares it with the paper (printing.compare). The signature covers ``SIGNING_CONTEXT +
+canonical text``, not the compressed bytes, so the compression can change without touching
+what is signed; the key id is inside what is signed, so it cannot be swapped.
 
-Version 1 (``KS`` 0x01) is the same without the ``key`` line: codes printed before keys had ids.
-They are still read, and checked against every key of their municipality.
+Version 2 (``KS`` 0x02) has no ``issuer`` line and no layout lines; version 1 (``KS`` 0x01) has
+no ``key`` line either (codes printed before keys had ids). Both are still read, a version 1 code
+is checked against every key of its municipality; neither can be drawn again, so a page that
+carries one is checked by its text only.
 
 Why the items themselves and not only their digest: a scan must be checkable offline by a
 person holding the paper, so the verifier has to be able to list what was signed. The raw
@@ -32,11 +38,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from printing.model import Item
 
 MAGIC_V1 = b"KS\x01"
-MAGIC = b"KS\x02"  # the version signed today
+MAGIC_V2 = b"KS\x02"
+MAGIC = b"KS\x03"  # the version signed today
 SIGNATURE_BYTES = 64
 SIGNING_CONTEXT = b"konbini-kiosk certificate seal v1\n"  # the text's own "v" line tells versions apart
 HEADER_LABELS_V1 = ("v", "muni", "kind", "no", "at", "page", "demo")
-HEADER_LABELS = ("v", "muni", "key", "kind", "no", "at", "page", "demo")
+HEADER_LABELS_V2 = ("v", "muni", "key", "kind", "no", "at", "page", "demo")
+HEADER_LABELS = ("v", "muni", "key", "issuer", "kind", "no", "at", "page", "demo")
+LAYOUT_PREFIX = "#"  # a line whose label starts with it is layout, not a printed item
 MAX_TEXT_BYTES = 64 * 1024  # a decoded page never comes near; a hostile code cannot inflate beyond
 
 # Words and phrases the layouts print again and again, then a header as it is printed. Part of
@@ -52,17 +61,26 @@ _WORDS = (
     "明治大正昭和平成令和年月日架空県"
 )
 _DICTIONARY_V1 = (_WORDS + "\nv\t1\nmuni\t99000\nkind\tjuminhyo\nno\t\nat\t20\npage\t1/\ndemo\t1\n").encode("utf-8")
-_DICTIONARY = (_WORDS + "\nv\t2\nmuni\t99000\nkey\t\nkind\tjuminhyo\nno\t\nat\t20\npage\t1/\ndemo\t1\n").encode("utf-8")
+_DICTIONARY_V2 = (_WORDS + "\nv\t2\nmuni\t99000\nkey\t\nkind\tjuminhyo\nno\t\nat\t20\npage\t1/\ndemo\t1\n").encode("utf-8")
+_DICTIONARY = (_WORDS + "\n#C\t\n#S\t\n#H\t\nv\t3\nmuni\t99000\nkey\t\nissuer\t\nkind\tjuminhyo\nno\t\nat\t20\n"
+               "page\t1/\ndemo\t1\n").encode("utf-8")
 
 
 @dataclass(frozen=True)
 class _Format:
+    magic: bytes
     version: str
     header: tuple[str, ...]
     dictionary: bytes
 
 
-_FORMATS = {MAGIC_V1: _Format("1", HEADER_LABELS_V1, _DICTIONARY_V1), MAGIC: _Format("2", HEADER_LABELS, _DICTIONARY)}
+_FORMATS = {
+    form.magic: form for form in (
+        _Format(MAGIC_V1, "1", HEADER_LABELS_V1, _DICTIONARY_V1),
+        _Format(MAGIC_V2, "2", HEADER_LABELS_V2, _DICTIONARY_V2),
+        _Format(MAGIC, "3", HEADER_LABELS, _DICTIONARY),
+    )
+}
 
 
 class CodeFormatError(ValueError):
@@ -82,17 +100,37 @@ class PageSeal:
     page: int
     pages: int
     demo: bool
-    items: tuple[Item, ...]
+    items: tuple[Item, ...]  # in format 3 with the layout lines among them (see printed_items)
     key_id: str | None = None  # the signing key's id; None only in a version 1 code read back
+    issuer: str | None = None  # the municipality's name; None in a version 1 or 2 code
 
     @property
     def _format(self) -> _Format:
-        return _FORMATS[MAGIC_V1 if self.key_id is None else MAGIC]
+        if self.key_id is None:
+            return _FORMATS[MAGIC_V1]
+        return _FORMATS[MAGIC_V2 if self.issuer is None else MAGIC]
+
+    @property
+    def version(self) -> int:
+        return int(self._format.version)
+
+    @property
+    def has_layout(self) -> bool:
+        """Whether the page can be drawn again from this code (format 3)."""
+        return self.issuer is not None
+
+    @property
+    def printed_items(self) -> tuple[Item, ...]:
+        """What the page prints, without the layout lines."""
+        if not self.has_layout:
+            return self.items
+        return tuple(i for i in self.items if not i.label.startswith(LAYOUT_PREFIX))
 
     def canonical(self) -> bytes:
         key = () if self.key_id is None else (("key", self.key_id),)
+        issuer = () if self.issuer is None else (("issuer", self.issuer),)
         header = (
-            ("v", self._format.version), ("muni", self.municipality_code), *key, ("kind", self.kind),
+            ("v", self._format.version), ("muni", self.municipality_code), *key, *issuer, ("kind", self.kind),
             ("no", self.issue_number), ("at", self.issued_at), ("page", f"{self.page}/{self.pages}"),
             ("demo", "1" if self.demo else "0"),
         )
@@ -107,12 +145,12 @@ def seal_bytes(seal: PageSeal, key: Ed25519PrivateKey) -> bytes:
     if not seal.key_id:
         raise ValueError("a page is signed under the id of the key that signs it")
     text = seal.canonical()
-    return MAGIC + _compress(text) + key.sign(SIGNING_CONTEXT + text)
+    return seal._format.magic + _compress(text, seal._format.dictionary) + key.sign(SIGNING_CONTEXT + text)
 
 
 def unsigned_size(seal: PageSeal) -> int:
     """Bytes the code will hold once signed: used to end a page before its code grows too big."""
-    return len(MAGIC) + len(_compress(seal.canonical(), seal._format.dictionary)) + SIGNATURE_BYTES
+    return len(seal._format.magic) + len(_compress(seal.canonical(), seal._format.dictionary)) + SIGNATURE_BYTES
 
 
 @dataclass(frozen=True)
@@ -133,7 +171,7 @@ def open_code(data: bytes) -> OpenedCode:
     """Parse a code's bytes (no signature check yet). Raises CodeFormatError for anything else."""
     form = _FORMATS.get(data[: len(MAGIC)])
     if form is None or len(data) <= len(MAGIC) + SIGNATURE_BYTES:
-        raise CodeFormatError("not a certificate code of this kiosk (format KS1 or KS2)")
+        raise CodeFormatError("not a certificate code of this kiosk (format KS1, KS2 or KS3)")
     body, signature = data[len(MAGIC) : -SIGNATURE_BYTES], data[-SIGNATURE_BYTES:]
     try:
         inflater = zlib.decompressobj(wbits=-15, zdict=form.dictionary)
@@ -151,13 +189,13 @@ def open_code(data: bytes) -> OpenedCode:
     page, _, pages = header["page"].partition("/")
     if not (page.isdigit() and pages.isdigit()) or header["demo"] not in ("0", "1"):
         raise CodeFormatError("the code's page or demo field is malformed")
-    if header.get("key") == "":
-        raise CodeFormatError("the code names no key")
+    if header.get("key") == "" or header.get("issuer") == "":
+        raise CodeFormatError("the code names no key or no issuer")
     seal = PageSeal(
         municipality_code=header["muni"], kind=header["kind"], issue_number=header["no"], issued_at=header["at"],
         page=int(page), pages=int(pages), demo=header["demo"] == "1",
         items=tuple(Item(label, value) for label, value in lines[len(form.header) :]),
-        key_id=header.get("key"),
+        key_id=header.get("key"), issuer=header.get("issuer"),
     )
     return OpenedCode(seal, text, signature)
 
