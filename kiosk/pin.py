@@ -1,7 +1,20 @@
-"""The resident's 4-digit PIN, held as briefly and as privately as Python allows."""
+"""The resident's 4-digit PIN, held as briefly and as privately as Python allows.
+
+From the key press to the VERIFY command the digits live only in ``bytearray``s, each zeroed
+once used: the PIN pad's buffer (ui/screens/pin.py), the ``Pin``, and the command buffer that
+``JpkiSession.verify`` fills with ``copy_into`` and wipes after sending (hardware/card/jpki.py).
+No ``bytes`` or ``str`` copy is made on the way: those are immutable, and CPython frees them
+without clearing, so their digits would stay in the heap until something else overwrites them.
+A ``Pin`` is made with its final size at once: a growing bytearray leaves its old blocks behind.
+Beyond that path Python cannot reach: what pyscard and pcscd copy is written down in
+hardware/card/pcsc_transport.py.
+"""
 from __future__ import annotations
 
+from typing import NoReturn
+
 PIN_LENGTH = 4
+_ZERO, _NINE = 0x30, 0x39
 
 
 class PinFormatError(ValueError):
@@ -12,30 +25,43 @@ class Pin:
     """Digits in a mutable buffer so they can be wiped after use.
 
     Never printed, logged or pickled: ``repr`` and ``str`` show a mask, and ``wipe`` zeroes
-    the buffer. Python may still hold transient copies (the bytes handed to a transport);
-    we keep those to one call and drop them at once.
+    the buffer. The digits leave it only through ``copy_into``, into another bytearray the
+    caller wipes.
     """
 
     __slots__ = ("_digits",)
 
-    def __init__(self, digits: str | bytes | bytearray) -> None:
-        raw = digits.encode("ascii", "strict") if isinstance(digits, str) else bytes(digits)
-        if len(raw) != PIN_LENGTH or not all(0x30 <= b <= 0x39 for b in raw):
+    def __init__(self, digits: bytearray | bytes | str) -> None:
+        """``digits`` as the PIN pad keeps them (a bytearray it wipes next); scenarios and tests may
+        pass the str or bytes they already hold. Copied digit by digit: no intermediate object."""
+        buffer = bytearray(PIN_LENGTH)
+        valid = len(digits) == PIN_LENGTH
+        if valid:
+            for i in range(PIN_LENGTH):
+                item = digits[i]
+                code = ord(item) if isinstance(item, str) else item
+                if not _ZERO <= code <= _NINE:
+                    valid = False
+                    break
+                buffer[i] = code
+        if not valid:
+            wipe_buffer(buffer)
             raise PinFormatError("a PIN is exactly four digits")
-        self._digits = bytearray(raw)
+        self._digits = buffer
 
-    def ascii_bytes(self) -> bytes:
+    def copy_into(self, buffer: bytearray, offset: int) -> None:
+        """Write the digits into ``buffer`` at ``offset``; the caller wipes ``buffer`` after use."""
         if not self._digits:
             raise PinFormatError("this PIN was already used and wiped")
-        return bytes(self._digits)
+        for i, code in enumerate(self._digits):
+            buffer[offset + i] = code
 
     @property
     def wiped(self) -> bool:
         return not self._digits
 
     def wipe(self) -> None:
-        for i in range(len(self._digits)):
-            self._digits[i] = 0
+        wipe_buffer(self._digits)
         self._digits = bytearray()
 
     def __repr__(self) -> str:
@@ -43,5 +69,11 @@ class Pin:
 
     __str__ = __repr__
 
-    def __reduce__(self):  # refuse pickling: a PIN is never stored
+    def __reduce__(self) -> NoReturn:  # refuse pickling: a PIN is never stored
         raise TypeError("a PIN cannot be serialised")
+
+
+def wipe_buffer(buffer: bytearray) -> None:
+    """Zero a buffer that held PIN digits, in place (a new object would leave the old one as it was)."""
+    for i in range(len(buffer)):
+        buffer[i] = 0

@@ -11,6 +11,7 @@ from journal_fixtures import T0, clock, journal  # noqa: F401  (fixtures)
 from kiosk.journal import (
     EventType, JournalEntryError, MoneyJournal, SessionNotOpen, recover_unfinished,
 )
+from kiosk.journal.events import allow_job_prefix, allow_name, scrub_detail
 
 def raw(tmp_path):
     return sqlite3.connect(tmp_path / "journal.db", isolation_level=None)
@@ -100,7 +101,7 @@ def test_recording_into_an_unknown_session_is_refused(journal):
 
 def test_recording_after_the_session_closed_is_refused(journal):
     session_id = journal.open_session("kiosk-01")
-    journal.close_session(session_id, "completed")
+    journal.close_session(session_id, "printed")
     with pytest.raises(SessionNotOpen):
         journal.record(session_id, EventType.CASH_CREDITED, 100)
     assert [e.type for e in journal.events(session_id)] == [EventType.SESSION_OPENED, EventType.SESSION_CLOSED]
@@ -135,20 +136,60 @@ def test_a_refused_closing_writes_neither_refund_nor_close(journal):
     assert journal.refunds_owed() == []
 
 
-# --- what a row may say ---------------------------------------------------------------------
-@pytest.mark.parametrize(
-    "event_type, amount, text",
-    [
-        (EventType.PRINT_SUBMITTED, 300, "folder-000001 juminhyo"),
-        (EventType.PRINT_SUBMITTED, 0, "PDF-17 receipt"),
-        (EventType.PRINT_COMPLETED, 300, "A-2026-000123"),
-        (EventType.PRINT_FAILED, None, "folder-000003 media-empty"),
-        (EventType.PRINT_FAILED, 300, "juminhyo: not submitted"),
-        (EventType.REFUND_OWED, 200, "change short"),
-        (EventType.CASH_RETURNED, 0, ""),
-    ],
-)
-def test_well_formed_entries_are_kept_as_given(journal, event_type, amount, text):
+# --- what a row may say: details come from an allow-list (journal/events.py) --------------------
+# Details as the flow (kiosk/session.py), recovery, refund withdrawals and the printer adapters
+# write them; every one must be stored unchanged.
+REAL_DETAILS = [
+    (EventType.PRINT_STARTED, 300, "0 juminhyo m-990001"),
+    (EventType.PRINT_SUBMITTED, 300, "folder-000001 op-12"),
+    (EventType.PRINT_SUBMITTED, 300, "folder-000002 op-14 found"),
+    (EventType.PRINT_SUBMITTED, 300, "KIOSK-17 op-15 late"),
+    (EventType.PRINT_COMPLETED, None, "folder-000001"),
+    (EventType.PRINT_FAILED, 300, "op-12 RuntimeError"),
+    (EventType.PRINT_FAILED, None, "folder-000003 media-empty"),
+    (EventType.PRINT_FAILED, None, "folder-000004 not-a-pdf"),
+    (EventType.PRINT_FAILED, None, "KIOSK-18 canceled media-jam-error"),
+    (EventType.PRINT_FAILED, None, "KIOSK-19 stopped: toner-empty-error, door-open-error"),
+    (EventType.PRINT_FAILED, None, "KIOSK-20 job-state 8"),
+    (EventType.PRINT_CANCELLED, None, "folder-000005 canceled"),
+    (EventType.PRINT_CANCELLED, None, "folder-000006 recovered"),
+    (EventType.REFUND_OWED, 200, "change short"),
+    (EventType.REFUND_OWED, 200, "cash return short"),
+    (EventType.REFUND_OWED, 200, "cash stacked short"),
+    (EventType.REFUND_OWED, 300, "print failed"),
+    (EventType.REFUND_OWED, 300, "journal fault"),
+    (EventType.REFUND_OWED, 100, "cash stack timeout"),
+    (EventType.REFUND_OWED, 100, "cash return TimeoutError"),
+    (EventType.REFUND_OWED, 100, "cash change unknown count_cash_box"),
+    (EventType.REFUND_OWED, 100, "interrupted_session count_cash_box"),
+    (EventType.REFUND_OWED, 100, "unsettled_at_close"),
+    (EventType.REFUND_WITHDRAWN, 300, "ref-000123 printed-late"),
+    (EventType.REFUND_WITHDRAWN, 300, "ref-000123 delivered"),
+    (EventType.REFUND_WITHDRAWN, 300, "ref-000123 recovered"),
+    (EventType.REFUND_WITHDRAWN, 300, "ref-000123"),
+    (EventType.STACK_STARTED, 100, "keep-escrow"),
+    (EventType.CASH_STACKED, 0, "op-7 not-done"),
+    (EventType.CASH_STACKED, 0, "op-7 timeout"),
+    (EventType.CASH_STACKED, 100, "op-7 recovered"),
+    (EventType.CASH_CREDITED, 100, "found-in-escrow"),
+    (EventType.CASH_CREDITED, 100, "found-in-escrow recovered"),
+    (EventType.RETURN_STARTED, 100, "after op-9"),
+    (EventType.RETURN_STARTED, 100, "retain-escrow"),
+    (EventType.CASH_RETURNED, 0, "op-8 emptied-escrow"),
+    (EventType.CASH_RETURNED, 500, "em-abcdefabcdefabcd recovered"),
+    (EventType.CASH_RETURNED, 0, "em-41 timeout"),
+    (EventType.CHANGE_DISPENSED, 0, "op-10 unknown count_cash_box"),
+    (EventType.SESSION_CLOSED, None, "printed"),
+    (EventType.SESSION_CLOSED, None, "print failed"),
+    (EventType.SESSION_CLOSED, None, "pin_blocked"),
+    (EventType.SESSION_CLOSED, None, "interrupted"),
+    (EventType.CASH_RETURNED, 0, ""),
+]
+
+
+@pytest.mark.parametrize("event_type, amount, text", REAL_DETAILS)
+def test_every_detail_the_kiosk_writes_is_kept_as_given(journal, event_type, amount, text):
+    assert allow_job_prefix("KIOSK")  # as the CUPS printer does for its queue
     session_id = journal.open_session("kiosk-01")
     event = journal.record(session_id, event_type, amount, text)
     assert event.detail == text
@@ -158,20 +199,41 @@ def test_well_formed_entries_are_kept_as_given(journal, event_type, amount, text
 @pytest.mark.parametrize(
     "text, stored",
     [
+        ("pin-4721", "[redacted]"),  # what the pattern filter let through
+        ("x.770914534160", "[redacted]"),
+        ("SILVA RAFAEL", "[redacted] [redacted]"),
         ("1234", "[redacted]"),  # a bare PIN
+        ("op-12 pin4721 4721op pin_4721 PIN:4721 pin=4721", "op-12 [redacted] [redacted] [redacted] [redacted] [redacted]"),
+        ("ref-4721 folder-4721 m-4721 d-4721", "[redacted] [redacted] [redacted] [redacted]"),  # known prefixes, wrong shape
         ("folder-000001 123456789018", "folder-000001 [redacted]"),  # a bare 個人番号
-        ("pin1234 pin=1234 PIN:1234", "[redacted] [redacted] [redacted]"),
+        ("7709-1453-4160 7709.1453.4160 7709_1453_4160", "[redacted] [redacted] [redacted]"),
+        ("7709 1453 4160", "[redacted] [redacted] [redacted]"),
         ("juminhyo: 山田太郎", "juminhyo: [redacted]"),
-        ("address 架空県架空市桜町1-2-3", "address [redacted]"),
-        ("timeout after 30 s", "timeout after 30 s"),
-        ("a b c d e f g h i j", "a b c d e f g h"),
+        ("ヤマダ タロウ やまだ", "[redacted] [redacted] [redacted]"),
+        ("Tanaka Hanako tanaka SilvaRafael", "[redacted] [redacted] [redacted] [redacted]"),
+        ("address 架空県架空市桜町1-2-3 1-2-3", "[redacted] [redacted] [redacted]"),
+        ("1977-09-14 19770914 S52.9.14", "[redacted] [redacted] [redacted]"),
+        ("KIOSK-17 aborted: Filter failed", "KIOSK-17 aborted: [redacted] failed"),  # CUPS' free text
+        ("timeout after 30 s", "timeout after 30 [redacted]"),
+        ("ｔｉｍｅｏｕｔ timeout\u200b", "[redacted] [redacted]"),  # look-alikes are not the word
+        ("a b c d e f g h i j", " ".join(["[redacted]"] * 8)),  # at most eight tokens
     ],
 )
-def test_anything_that_could_be_a_pin_or_personal_data_is_redacted(journal, tmp_path, text, stored):
+def test_anything_not_in_the_vocabulary_is_redacted(journal, tmp_path, text, stored):
+    assert allow_job_prefix("KIOSK")
     session_id = journal.open_session("kiosk-01")
     journal.record(session_id, EventType.PRINT_FAILED, None, text)
     [(kept,)] = raw(tmp_path).execute("SELECT detail FROM events WHERE type = 'print_failed'").fetchall()
     assert kept == stored
+
+
+@pytest.mark.parametrize("name, allowed", [
+    ("DEMO-0001", True), ("kiosk-01", True), ("K1", True), ("KIOSKTESTab-1", True),
+    ("4721", False), ("KIOSK2024", False), ("x.770914534160", False), ("山田", False), ("K" * 33, False),
+])
+def test_a_kiosk_id_or_queue_is_allowed_only_if_it_cannot_pass_for_a_pin(name, allowed):
+    assert allow_name(name) is allowed
+    assert scrub_detail(name) == (name if allowed else "[redacted]")
 
 
 @pytest.mark.parametrize(
@@ -233,12 +295,12 @@ def test_refunds_owed_lists_session_amount_reason_and_time(journal, clock):
     first = journal.open_session("kiosk-01")
     journal.record(first, EventType.CASH_CREDITED, 1000)
     clock.advance(60)
-    journal.record(first, EventType.REFUND_OWED, 200, "change_unpaid")
+    journal.record(first, EventType.REFUND_OWED, 200, "change short")
     second = journal.open_session("kiosk-01")
     journal.close_session(second, "cancelled")
     refunds = journal.refunds_owed()
     assert [(r.session_id, r.amount, r.reason, r.at) for r in refunds] == [
-        (first, 200, "change_unpaid", datetime(2026, 11, 25, 10, 1, tzinfo=JST))
+        (first, 200, "change short", datetime(2026, 11, 25, 10, 1, tzinfo=JST))
     ]
 
 
@@ -264,7 +326,7 @@ def _change_short(j, s):
     j.record(s, EventType.PRINT_SUBMITTED, 300, "folder-000001 juminhyo")
     j.record(s, EventType.PRINT_COMPLETED, detail="folder-000001")
     j.record(s, EventType.CHANGE_DISPENSED, 500)
-    j.record(s, EventType.REFUND_OWED, 200, "change_unpaid")
+    j.record(s, EventType.REFUND_OWED, 200, "change short")
 
 
 def _two_jobs_one_printed(j, s):
@@ -308,7 +370,7 @@ def test_recovery_owes_what_was_taken_and_not_delivered(journal, story, owed):
 def test_recovery_leaves_closed_sessions_alone_and_runs_once(journal):
     closed = journal.open_session("kiosk-01")
     journal.record(closed, EventType.CASH_CREDITED, 1000)
-    journal.close_session(closed, "completed")
+    journal.close_session(closed, "printed")
     open_ = journal.open_session("kiosk-01")
     journal.record(open_, EventType.CASH_CREDITED, 100)
     assert [r.session_id for r in recover_unfinished(journal)] == [open_]

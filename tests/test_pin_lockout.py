@@ -45,7 +45,8 @@ def test_the_pin_is_wiped_once_used(kiosk_config):
         kiosk.runtime.post(ev.PinEntered(pin))
         assert kiosk.flow.screen is Screen.REMOVE_CARD
         assert repr(pin) == "Pin(****)"
+        assert pin.wiped
         with pytest.raises(PinFormatError):
-            pin.ascii_bytes()
+            pin.copy_into(bytearray(4), 0)
     finally:
         kiosk.close()

@@ -1,7 +1,13 @@
 """ISO 7816-4 short APDUs, the status words the JPKI exchange uses, and the transport they travel on.
 
 Only short APDUs (Lc <= 255, Le <= 256) are modelled: contact CCID readers may not pass extended
-lengths, and 256-byte chunks work everywhere (jpki.md §4).
+lengths, and 256-byte chunks work everywhere: OpenSC (card-jpki.c reads through iso7816.c), jpki/myna
+and siketyan/jpki-rs all read certificates in 256-byte chunks.
+
+A command travels as ``bytes``, except VERIFY with a PIN: that one is a ``bytearray`` its sender
+wipes once ``transmit`` returns (kiosk/pin.py). So a transport, or a card behind one, reads a
+command where it lies and never keeps or copies it whole: ``command_parts`` gives its data as a
+view, without the copy ``Command.decode`` makes.
 """
 from __future__ import annotations
 
@@ -35,10 +41,11 @@ class CardAbsent(Exception):
 
 class ApduTransport(ABC):
     @abstractmethod
-    def transmit(self, command: bytes) -> bytes:
+    def transmit(self, command: bytes | bytearray) -> bytes:
         """Send one command APDU; returns response data followed by SW1 SW2.
 
-        Raises ``CardAbsent`` when there is no card to answer.
+        ``command`` may be a buffer its sender wipes after this returns: neither keep it nor copy
+        it whole. Raises ``CardAbsent`` when there is no card to answer.
         """
 
 
@@ -66,25 +73,36 @@ class Command:
         return apdu
 
     @classmethod
-    def decode(cls, apdu: bytes) -> Command | None:
+    def decode(cls, apdu: bytes | bytearray) -> Command | None:
         """The four ISO cases; None for anything else (too short, Lc disagreeing with the length,
-        extended lengths)."""
-        if len(apdu) < 4:
+        extended lengths). Copies the data: for a command that may carry a PIN use ``command_parts``."""
+        parts = command_parts(apdu)
+        if parts is None:
             return None
-        cla, ins, p1, p2 = apdu[:4]
-        body = apdu[4:]
-        if not body:
-            return cls(cla, ins, p1, p2)
-        if len(body) == 1:
-            return cls(cla, ins, p1, p2, le=body[0] or MAX_SHORT_LE)
-        lc = body[0]
-        if lc == 0:  # the extended-length marker
-            return None
-        if len(body) == 1 + lc:
-            return cls(cla, ins, p1, p2, data=bytes(body[1:]))
-        if len(body) == 2 + lc:
-            return cls(cla, ins, p1, p2, data=bytes(body[1:-1]), le=body[-1] or MAX_SHORT_LE)
+        data, le = parts
+        with data:
+            return cls(apdu[0], apdu[1], apdu[2], apdu[3], bytes(data), le)
+
+
+def command_parts(apdu: bytes | bytearray) -> tuple[memoryview, int | None] | None:
+    """A short command's data, as a view into ``apdu`` (no copy: release it after use), and its Le.
+
+    The four ISO cases; None for anything else (too short, Lc disagreeing with the length,
+    extended lengths).
+    """
+    if len(apdu) < 4:
         return None
+    body = len(apdu) - 4
+    if body <= 1:
+        return memoryview(apdu)[4:4], (apdu[4] or MAX_SHORT_LE) if body else None
+    lc = apdu[4]
+    if lc == 0:  # the extended-length marker
+        return None
+    if body == 1 + lc:
+        return memoryview(apdu)[5:], None
+    if body == 2 + lc:
+        return memoryview(apdu)[5:-1], apdu[-1] or MAX_SHORT_LE
+    return None
 
 
 @dataclass(frozen=True)

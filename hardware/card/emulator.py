@@ -2,9 +2,11 @@
 
 Bytes in, bytes out, with no transport here, so the same object can sit behind the in-process
 simulated reader or a vpcd connection (hardware/card/vpcd.py) (``power_on``/``power_off``/``reset`` map onto
-vpcd's control bytes).
+vpcd's control bytes). A VERIFY is read where it lies in the command buffer, which the host
+wipes after sending: the PIN presented is compared in place and never copied (kiosk/pin.py).
 
-Decisions where jpki.md is silent, single-source or UNVERIFIED:
+Our decisions where the public implementations (OpenSC card-jpki.c, jpki/myna, soltia48/myna-card)
+are silent or only one of them speaks (docs/decisions.md):
 
 - ATR ``3B 80 80 01 01``: neutral (T=1, no historical bytes), so OpenSC cannot match the JPKI
   ATR table and must probe by AID, as it does through contactless readers.
@@ -51,6 +53,7 @@ from hardware.card.apdu import (
     SW_WRONG_P1P2,
     Command,
     Response,
+    command_parts,
     status,
 )
 from hardware.card.card_file import CardFileError, DemoCard, PinTryCounter
@@ -109,13 +112,14 @@ class JpkiCardEmulator:
         if self._key is not None:
             self._present_efs.add(EF_AUTH_KEY)
         self._is_phone = card.token_label in PHONE_TOKEN_LABELS
+        # the card's own reference data, as a chip holds it; the PIN presented is never copied
+        self._reference_pin = card.pin.encode("ascii") if card.pin is not None else None
         self._sign_password_tries = SIGN_PASSWORD_MAX_TRIES
         self._powered = False
         self._session = _Session()
         self._handlers: dict[tuple[int, int], Callable[[Command], bytes]] = {
             (CLA_ISO, INS_SELECT): self._select,
             (CLA_ISO, INS_READ_BINARY): self._read_binary,
-            (CLA_ISO, INS_VERIFY): self._verify,
             (CLA_PROPRIETARY, INS_SIGN): self._sign,
         }
 
@@ -140,6 +144,8 @@ class JpkiCardEmulator:
         cla, ins = apdu[0], apdu[1]
         if cla not in (CLA_ISO, CLA_PROPRIETARY):
             return status(SW_CLA_NOT_SUPPORTED)
+        if (cla, ins) == (CLA_ISO, INS_VERIFY):
+            return self._verify(apdu)
         handler = self._handlers.get((cla, ins))
         if handler is None:
             return status(SW_INS_NOT_SUPPORTED)
@@ -184,12 +190,22 @@ class JpkiCardEmulator:
             return status(SW_OFFSET_BEYOND_EOF)
         return Response(content[offset : offset + command.le], SW_OK).encode()
 
-    def _verify(self, command: Command) -> bytes:
-        if (command.p1, command.p2) != (0x00, P2_CURRENT_KEY):
+    def _verify(self, apdu: bytes | bytearray) -> bytes:
+        """VERIFY reads the PIN where it lies in the command, a buffer the host wipes: not decoded
+        into a ``Command``, whose data would be a copy left behind in the heap."""
+        parts = command_parts(apdu)
+        if parts is None:
+            return status(SW_WRONG_LENGTH)
+        data, le = parts
+        with data:
+            return self._verify_pin(apdu[2], apdu[3], data, le)
+
+    def _verify_pin(self, p1: int, p2: int, data: memoryview, le: int | None) -> bytes:
+        if (p1, p2) != (0x00, P2_CURRENT_KEY):
             return status(SW_WRONG_P1P2)
-        if self._session.current_ef == EF_SIGN_PIN and command.le is None:
-            return self._verify_sign_password(bool(command.data))
-        if command.le is not None or len(command.data) not in (0, PIN_LENGTH):
+        if self._session.current_ef == EF_SIGN_PIN and le is None:
+            return self._verify_sign_password(len(data) > 0)
+        if le is not None or len(data) not in (0, PIN_LENGTH):
             return status(SW_WRONG_LENGTH)
         if self._session.current_ef != EF_AUTH_PIN:
             return status(SW_NO_CURRENT_EF)
@@ -198,9 +214,9 @@ class JpkiCardEmulator:
         tries = self._tries.value
         if tries == 0:
             return status(SW_REFERENCE_DATA_BLOCKED)
-        if not command.data:
+        if not data:
             return status(SW_TRIES_LEFT | tries)
-        if hmac.compare_digest(command.data, self._card.pin.encode("ascii")):
+        if hmac.compare_digest(data, self._reference_pin):
             self._tries.set(AUTH_PIN_MAX_TRIES)
             self._session.verified = True
             return status(SW_OK)

@@ -1,11 +1,13 @@
-"""The host side of the JPKI exchange (jpki.md), over any ``ApduTransport``.
+"""The host side of the JPKI exchange, over any ``ApduTransport``: the APDUs OpenSC sends
+(src/libopensc/card-jpki.c).
 
 Expected refusals (no JPKI application, wrong PIN, blocked, no PIN) are typed results. Anything
 the protocol does not allow — an unknown status word, a response of the wrong length, a
 certificate header that is not ``30 82 LL LL`` — raises a ``ProtocolError`` subclass naming the
 step; nothing else escapes. Errors carry status words and lengths only, never card data.
 
-Decisions where jpki.md is silent, single-source or UNVERIFIED:
+Our decisions where the public implementations (OpenSC card-jpki.c, jpki/myna, soltia48/myna-card)
+are silent or only one of them speaks (docs/decisions.md):
 
 - ``6A 88`` (referenced data not found) to either VERIFY on EF 0018 means "no PIN set": our
   decided answer for a 顔認証マイナンバーカード, whose real behaviour no public source shows.
@@ -57,13 +59,14 @@ from hardware.card.jpki_files import (
     TOKEN_KINDS,
     TOKEN_LABEL_BYTES,
 )
-from kiosk.pin import PIN_LENGTH, Pin, PinFormatError
+from kiosk.pin import PIN_LENGTH, Pin, PinFormatError, wipe_buffer
 from kiosk.ports.card import PinBlocked, PinState, PinTriesLeft, TokenKind, WrongPin
 
-MAX_CERTIFICATE_BYTES = 4096  # an RSA-2048 JPKI certificate is plausibly 1-2 KB (jpki.md §4)
+MAX_CERTIFICATE_BYTES = 4096  # our decision: no public size; RSA-2048 X.509 is 1-2 KB (docs/decisions.md)
 SIGNATURE_BYTES = 256
 _CERTIFICATE_HEADER_BYTES = 4  # 30 82 LL LL
 _BLOCKED_STATUS = frozenset({SW_TRIES_LEFT, SW_AUTH_METHOD_BLOCKED, SW_REFERENCE_DATA_BLOCKED})
+_VERIFY_PIN_HEADER = bytes((CLA_ISO, INS_VERIFY, 0x00, P2_CURRENT_KEY, PIN_LENGTH))  # CLA INS P1 P2 Lc
 
 
 class Step(Enum):
@@ -183,14 +186,20 @@ class JpkiSession:
             return PinBlocked()
         if known.state is PinState.NOT_SET:
             return PinNotSet()
+        if pin.wiped:
+            return VerifyRefused("PIN already used")
+        self._select_ef(Step.VERIFY, EF_AUTH_PIN)
+        # The command is built in one buffer of its final size, the digits written straight into
+        # it, and wiped once sent: no bytes object ever holds them (kiosk/pin.py).
+        command = bytearray(len(_VERIFY_PIN_HEADER) + PIN_LENGTH)
+        command[: len(_VERIFY_PIN_HEADER)] = _VERIFY_PIN_HEADER
         try:
-            digits = pin.ascii_bytes()
+            pin.copy_into(command, len(_VERIFY_PIN_HEADER))
+            answer = self._exchange(Step.VERIFY, command)
         except PinFormatError:
             return VerifyRefused("PIN already used")
-        if len(digits) != PIN_LENGTH or not digits.isdigit():
-            return VerifyRefused("PIN is not four digits")
-        self._select_ef(Step.VERIFY, EF_AUTH_PIN)
-        answer = self._exchange(Step.VERIFY, Command(CLA_ISO, INS_VERIFY, 0x00, P2_CURRENT_KEY, digits))
+        finally:
+            wipe_buffer(command)
         _expect_no_data(Step.VERIFY, answer)
         return self._verify_outcome(answer.sw)
 
@@ -238,8 +247,10 @@ class JpkiSession:
         _expect(step, answer, length)
         return answer.data
 
-    def _exchange(self, step: Step, command: Command) -> Response:
-        answer = Response.split(self._transport.transmit(command.encode()))
+    def _exchange(self, step: Step, command: Command | bytearray) -> Response:
+        """``command`` as a bytearray: an encoded command whose sender wipes it (VERIFY)."""
+        raw = command if isinstance(command, bytearray) else command.encode()
+        answer = Response.split(self._transport.transmit(raw))
         if answer is None:
             raise MalformedResponse(step, "response shorter than a status word")
         return answer

@@ -3,12 +3,24 @@
 It returns response data + SW1 SW2 as the JPKI layer expects, and handles the two T=0 transport
 status words itself: ``61 xx`` (more data: GET RESPONSE, chained) and ``6C xx`` (wrong Le: the
 same command again with Le = xx). T=1 readers never send them, but nothing in PC/SC forbids it.
+
+A VERIFY command arrives as a bytearray its sender wipes after ``transmit`` (kiosk/pin.py). How
+far that reaches here, because pyscard's ``SCardTransmit`` takes nothing but a ``list`` of ints:
+
+- The list we build for it is overwritten with zeros once the call returns. It holds references
+  to CPython's shared small ints, not the bytes themselves, but their order spells the PIN.
+- pyscard copies the list into a C buffer it mallocs and, after the call, frees without clearing
+  (its SWIG typemap for BYTELIST); libpcsclite copies the command again into its message to
+  pcscd, and pcscd, the reader driver and the kernel's socket and USB buffers hold more copies.
+  None of these is reachable from Python: the PIN stays in freed memory of this process (until
+  reused) and in pcscd's, a separate process. Only a pyscard that takes a writable buffer and
+  clears its copy, or a PIN pad reader (VERIFY built inside the reader), would close this.
 """
 from __future__ import annotations
 
 from smartcard import scard
 
-from hardware.card.apdu import MAX_SHORT_LE, ApduTransport, CardAbsent, Command
+from hardware.card.apdu import MAX_SHORT_LE, ApduTransport, CardAbsent, Command, command_parts
 
 INS_GET_RESPONSE = 0xC0
 _MAX_GET_RESPONSES = 64  # 16 KB of chained data: far beyond any JPKI answer, and no endless loop
@@ -52,10 +64,14 @@ class PcscTransport(ApduTransport):
         self._handle = handle
         self._protocol = protocol
 
-    def transmit(self, command: bytes) -> bytes:
+    def transmit(self, command: bytes | bytearray) -> bytes:
         raw = self._send(command)
         if raw[-2:-1] == b"\x6c":
-            raw = self._send(_with_le(command, raw[-1]))
+            again = _with_le(command, raw[-1])
+            try:
+                raw = self._send(again)
+            finally:
+                _wipe(again)
         data = bytearray()
         for _ in range(_MAX_GET_RESPONSES):
             if raw[-2:-1] != b"\x61":
@@ -64,17 +80,33 @@ class PcscTransport(ApduTransport):
             raw = self._send(Command(command[0] & 0x03, INS_GET_RESPONSE, 0, 0, le=raw[-1] or MAX_SHORT_LE).encode())
         return bytes(data) + raw  # still 61xx: the JPKI layer refuses the status word
 
-    def _send(self, command: bytes) -> bytes:
-        code, response = scard.SCardTransmit(self._handle, self._protocol, list(command))
+    def _send(self, command: bytes | bytearray) -> bytes:
+        as_ints = list(command)  # the only form pyscard takes
+        try:
+            code, response = scard.SCardTransmit(self._handle, self._protocol, as_ints)
+        finally:
+            _wipe(as_ints)
         check("SCardTransmit", code)
         if len(response) < 2:  # not even a status word: the card did not answer (vpcd: it left)
             raise CardAbsent()
         return bytes(response)
 
 
-def _with_le(command: bytes, le: int) -> bytes:
-    """The same command asking for ``le`` bytes (0 = 256); undecodable commands go as they were."""
-    decoded = Command.decode(command)
-    if decoded is None:
-        return command
-    return Command(decoded.cla, decoded.ins, decoded.p1, decoded.p2, decoded.data, le or MAX_SHORT_LE).encode()
+def _with_le(command: bytes | bytearray, le: int) -> bytearray:
+    """The same command asking for ``le`` bytes (0 = 256), in a new buffer the caller wipes;
+    an undecodable command goes as it was. Built in place: ``Command.decode`` would copy the data."""
+    parts = command_parts(command)
+    if parts is None:
+        return bytearray(command)
+    data, _ = parts
+    with data:
+        body = 1 + len(data) if len(data) else 0
+        again = bytearray(4 + body + 1)
+        again[: 4 + body] = memoryview(command)[: 4 + body]
+    again[-1] = le % MAX_SHORT_LE
+    return again
+
+
+def _wipe(buffer: bytearray | list[int]) -> None:
+    for i in range(len(buffer)):
+        buffer[i] = 0

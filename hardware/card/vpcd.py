@@ -10,9 +10,15 @@ response APDU.
 The client reconnects by itself when the reader goes away (pcscd restarted), as a card left in
 a reader is there again when the reader comes back; ``detach`` takes it out for good.
 
-vpcd writes the length and the payload separately, so with Nagle and delayed ACKs every APDU
-would wait 44 ms (setup.md §4): TCP_NODELAY is set once and TCP_QUICKACK before every receive,
-because Linux clears it again by itself.
+vpcd writes the length and the payload separately and sets no TCP_NODELAY (frankmorgner/vsmartcard
+issue #322), so with Nagle (RFC 896) and delayed ACKs (RFC 1122 §4.2.3.2) every APDU would wait
+44 ms (measured through Debian 12's vsmartcard-vpcd 3.3; tests/test_vpcd.py checks it):
+TCP_NODELAY is set once and TCP_QUICKACK before every receive, because Linux clears it again by
+itself (tcp(7): the flag is not permanent).
+
+Each message is read into one buffer of its size and wiped once answered, since a VERIFY carries
+the PIN; the kernel's socket buffers, and vpcd and pcscd on the other side, are beyond our reach
+(hardware/card/pcsc_transport.py).
 """
 from __future__ import annotations
 
@@ -25,6 +31,7 @@ from typing import Callable
 
 from hardware.card.emulator import ATR, CardNotPowered, JpkiCardEmulator
 from hardware.card.jpki_files import CLA_PROPRIETARY, INS_SIGN
+from kiosk.pin import wipe_buffer
 
 DEFAULT_PORT = 35963  # vpcd's first slot in the Debian reader.conf (the second is 35964)
 HOST = "127.0.0.1"  # vpcd binds every interface; a card must never be offered beyond this machine
@@ -151,21 +158,30 @@ class VpcdCard:
         while True:
             (length,) = _LENGTH.unpack(_receive(connection, _LENGTH.size))
             payload = _receive(connection, length)
-            if length == 1:
-                self._control(connection, payload[0])
-                continue
-            if self._pulling(payload):
-                raise _Pulled()
             try:
-                response = self._emulator.process(payload)
-            except CardNotPowered:
-                # A card without power cannot answer; vpcd has no way to say so but an empty reply.
-                log.warning("vpcd sent a command to the card before powering it; answered nothing")
-                response = b""
-            with self._lock:  # counted before the answer leaves, so whoever got it sees it counted
-                t = self._traffic
-                self._traffic = Traffic(t.apdus + 1, t.command_bytes + len(payload), t.response_bytes + len(response))
-            _send(connection, response)
+                response = self._answer(connection, payload)
+            finally:
+                wipe_buffer(payload)  # a VERIFY carries the PIN: no command outlives its answer
+            if response is not None:
+                _send(connection, response)
+
+    def _answer(self, connection: socket.socket, payload: bytearray) -> bytes | None:
+        """The response to one message from vpcd; None for a control code that wants none."""
+        if len(payload) == 1:
+            self._control(connection, payload[0])
+            return None
+        if self._pulling(payload):
+            raise _Pulled()
+        try:
+            response = self._emulator.process(payload)
+        except CardNotPowered:
+            # A card without power cannot answer; vpcd has no way to say so but an empty reply.
+            log.warning("vpcd sent a command to the card before powering it; answered nothing")
+            response = b""
+        with self._lock:  # counted before the answer leaves, so whoever got it sees it counted
+            t = self._traffic
+            self._traffic = Traffic(t.apdus + 1, t.command_bytes + len(payload), t.response_bytes + len(response))
+        return response
 
     def _control(self, connection: socket.socket, code: int) -> None:
         if code == _POWER_OFF:
@@ -202,15 +218,23 @@ class VpcdCard:
             self._on_connection(connected)
 
 
-def _receive(connection: socket.socket, count: int) -> bytes:
-    data = bytearray()
-    while len(data) < count:
-        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
-        chunk = connection.recv(count - len(data))
-        if not chunk:
-            raise EOFError("vpcd closed the connection")
-        data += chunk
-    return bytes(data)
+def _receive(connection: socket.socket, count: int) -> bytearray:
+    """Exactly ``count`` bytes, read straight into one buffer of that size: no chunk copies are left
+    behind, and the caller wipes the buffer (a command may carry the PIN)."""
+    data = bytearray(count)
+    try:
+        with memoryview(data) as view:
+            got = 0
+            while got < count:
+                connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+                n = connection.recv_into(view[got:], count - got)
+                if not n:
+                    raise EOFError("vpcd closed the connection")
+                got += n
+    except BaseException:
+        wipe_buffer(data)
+        raise
+    return data
 
 
 def _send(connection: socket.socket, payload: bytes) -> None:

@@ -22,7 +22,7 @@ import re
 from typing import Any
 
 from kiosk.health import Availability
-from kiosk.journal.events import scrub_detail
+from kiosk.journal.events import allow_job_prefix
 from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, PrinterState
 
 DEFAULT_QUEUE = "KIOSK"
@@ -131,7 +131,7 @@ class CupsPrinter(Printer):
     def __init__(self, queue: str = DEFAULT_QUEUE, server: str | None = None) -> None:
         if not isinstance(queue, str) or not _QUEUE_NAME.fullmatch(queue):
             raise ValueError(f"[options.printer] queue {queue!r} is not a CUPS queue name (letters, digits, _ . -)")
-        if scrub_detail(f"{queue}-1") != f"{queue}-1":  # e.g. "KIOSK2024": digit runs look like personal data
+        if not allow_job_prefix(queue):  # e.g. "KIOSK2024": a run of digits looks like a PIN or a date
             raise ValueError(f"[options.printer] queue {queue!r}: its job ids would be redacted in the journal")
         self._queue = queue
         self._server = server_address(server)

@@ -1,14 +1,16 @@
 """What the money journal records, and what a row's short detail text may contain.
 
 Detail text is a few space-separated ASCII tokens, positional per event type:
-print_submitted ``<job id> <kind>``, print_completed ``<job id>``, print_failed ``<job id>
-<reason>``, session_opened/kiosk_started ``<kiosk id>``, refund_owed ``<reason>``,
-session_closed ``<outcome>``. Every token that could carry a PIN or personal data is replaced
-by ``[redacted]`` before the row is written: a token must start with an ASCII letter (or be a
-number below 1000) and may hold no run of four or more digits unless that run follows ``-``,
-``_`` or ``.`` as in ``folder-000001``. So a bare PIN, a 個人番号, ``pin1234``, a name or an
-address never reach the journal, while job ids do. We scrub instead of refusing so that a bad
-detail can never cost the money fact itself; amounts, types and refs are checked strictly.
+print_submitted ``<job id> <op-seq> [found|late]``, print_completed ``<job id>``, print_failed
+``<job id> <reason>``, session_opened/kiosk_started ``<kiosk id>``, refund_owed ``<reason>``,
+session_closed ``<outcome>``. Details come from an allow-list, not a filter: every token must be
+one the kiosk itself writes (``scrub_detail``) and anything else is stored as ``[redacted]``. A
+filter of patterns has to foresee every way a PIN, a 個人番号 or a name can be spelled, and
+missed ``pin-4721``, ``x.770914534160`` and ``SILVA RAFAEL``; the kiosk knows every word it
+writes. A new kind of detail needs its words or token shape added here (tests/test_journal.py
+checks every detail the flow, recovery and staff work write). We redact instead of refusing so
+that a bad detail can never cost the money fact itself; amounts, types and refs are checked
+strictly.
 """
 from __future__ import annotations
 
@@ -16,6 +18,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+
+from kiosk.kinds import CertificateKind
+from kiosk.notices import NoticeCode
+from kiosk.ports.printer import PrinterState
 
 
 class EventType(Enum):
@@ -92,23 +98,114 @@ AMOUNT_RULES: dict[EventType, AmountRule] = {
 }
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,47}")  # kiosk ids, job ids, resident refs
-_SAFE_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_.:/=-]{0,47}|\d{1,3}")
-_LONG_DIGIT_RUN = re.compile(r"(?<![-_.\d])\d{4,}")  # a whole run, not its tail
 REDACTED = "[redacted]"
 MAX_DETAIL_TOKENS = 8
 _JOB_TYPES = frozenset({
     EventType.PRINT_SUBMITTED, EventType.PRINT_COMPLETED, EventType.PRINT_FAILED, EventType.PRINT_CANCELLED,
 })
 
+# --- the vocabulary of details --------------------------------------------------------------------
+
+# Words the flow (kiosk/session.py), recovery (recovery.py) and refund withdrawals write: reasons,
+# notes and outcomes. Notice codes, certificate kinds and printer states are added below.
+_WORDS = frozenset({
+    "after", "cancelled", "cash", "change", "count_cash_box", "delivered", "emptied-escrow", "failed",
+    "fault", "found", "found-in-escrow", "interrupted", "interrupted_session", "journal", "keep-escrow",
+    "late", "not-done", "print", "printed", "printed-late", "recovered", "retain-escrow", "return",
+    "short", "stack", "stacked", "timeout", "unknown", "unsettled_at_close",
+    # what the printer adapters say of a failed job (hardware/printer/): folder and CUPS
+    "aborted", "canceled", "job-state", "not-a-pdf", "stopped", "unknown-job",
+})
+# IPP printer-state-reasons (RFC 8011 §5.4.12, PWG 5100.9, CUPS), each also with -error,
+# -warning or -report: the CUPS printer names the device fault that failed a job.
+_IPP_REASONS = frozenset({
+    "other", "media-needed", "media-jam", "moving-to-paused", "paused", "shutdown", "connecting-to-device",
+    "timed-out", "stopping", "stopped-partly", "toner-low", "toner-empty", "spool-area-full", "cover-open",
+    "interlock-open", "door-open", "input-tray-missing", "media-low", "media-empty", "output-tray-missing",
+    "output-area-almost-full", "output-area-full", "marker-supply-low", "marker-supply-empty",
+    "marker-waste-almost-full", "marker-waste-full", "fuser-over-temp", "fuser-under-temp", "opc-near-eol",
+    "opc-life-over", "developer-low", "developer-empty", "interpreter-resource-unavailable", "offline",
+    "deactivated", "hold-new-jobs", "identify-printer-requested", "printer-restarted", "printer-shutdown",
+    "cups-missing-filter", "cups-insecure-filter", "cups-waiting-for-job-completed", "processing-to-stop-point",
+})
+_IPP_SEVERITY = re.compile(r"-(?:error|warning|report)$")
+# Outcomes are notice codes, printed documents are named by kind, folder jobs fail by printer state.
+_KNOWN_WORDS = (_WORDS | {c.value for c in NoticeCode} | {k.value for k in CertificateKind}
+                | {s.value for s in PrinterState})
+# Tokens with a number, by shape: what each number is leaves no room for anything else.
+_SHAPES = re.compile(r"""
+    op-[1-9][0-9]{0,8}                      # an operation: its intent row's number
+  | op-[a-z][a-z_]{0,15}[0-9]{0,3}          # a staff member's operator id (operator_token)
+  | ref-[0-9]{6,9}                          # a refund's reference
+  | em-(?:[0-9]{1,9}|[a-p]{16})             # an emergency return: the flow's request, or recovery's
+  | m-[0-9]{6}                              # a municipality code
+  | folder-[0-9]{6,9}                       # a job of the folder printer
+  | d-[0-9]{1,5}=[0-9]{1,6}                 # staff cash work: pieces of one denomination
+  | day-20[0-9]{2}-[01][0-9]-[0-3][0-9]     # the daily close: its day,
+  | (?:since|to)-[0-9]{6,9}                 #   the rows it covers,
+  | docs-[0-9]{1,6} | sales-[0-9]{1,9}      #   its sales
+  | [0-9]{1,3}                              # a small number: a document's place, an IPP job-state
+""", re.VERBOSE)
+_CLASS_NAME = re.compile(r"[A-Z][A-Za-z0-9]{2,63}")  # a failed call is journaled by its exception's type
+# Names the deployment gives itself, allowed once the composition root or an adapter says so:
+# its kiosk id, and its print queue as the start of job ids.
+_NAME = re.compile(r"[A-Za-z](?:[A-Za-z_.]|-[0-9]{1,9}|-|[0-9](?![0-9]{3}))*")
+_names: set[str] = set()
+_job_prefixes: set[str] = set()
+_exception_names: frozenset[str] = frozenset()
+
+
+def allow_name(name: str) -> bool:
+    """Let details name this deployment's ``name`` (its kiosk id). False, and nothing allowed,
+    for a name that is not one letter then letters, digits, ``_ . -`` (at most 32), or that holds
+    a run of four digits or more anywhere but right after ``-`` (it would look like a PIN)."""
+    if len(name) > 32 or not _NAME.fullmatch(name):
+        return False
+    _names.add(name)
+    return True
+
+
+def allow_job_prefix(queue: str) -> bool:
+    """Let details name the jobs of print queue ``queue`` (``<queue>-<job number>``); as ``allow_name``."""
+    if not allow_name(queue):
+        return False
+    _job_prefixes.add(queue)
+    return True
+
 
 def scrub_detail(text: str) -> str:
-    """The detail as it will be stored: unsafe tokens redacted, at most a few tokens kept."""
+    """The detail as it will be stored: at most a few tokens, each one of the vocabulary or else redacted."""
     tokens = text.split()[:MAX_DETAIL_TOKENS]
-    return " ".join(token if _safe(token) else REDACTED for token in tokens)
+    return " ".join(token if allowed_token(token) else REDACTED for token in tokens)
 
 
-def _safe(token: str) -> bool:
-    return bool(_SAFE_TOKEN.fullmatch(token)) and not _LONG_DIGIT_RUN.search(token)
+def allowed_token(token: str) -> bool:
+    """Whether ``token`` is one the kiosk writes; a word may end in ``:`` or ``,`` as in ``stopped:``."""
+    word = token[:-1] if token[-1:] in (":", ",") else token
+    if not word or not word.isascii():
+        return False
+    if word in _KNOWN_WORDS or word in _names or _SHAPES.fullmatch(word):
+        return True
+    if _IPP_SEVERITY.sub("", word) in _IPP_REASONS:
+        return True
+    queue, dash, number = word.rpartition("-")
+    if dash and queue in _job_prefixes and number.isdigit() and len(number) <= 9:
+        return True
+    return bool(_CLASS_NAME.fullmatch(word)) and _is_exception_name(word)
+
+
+def _is_exception_name(word: str) -> bool:
+    """The name of an exception class this process has loaded (looked up again when unknown, since
+    modules load later). Not a pattern: a personal name is not an exception class."""
+    global _exception_names
+    if word not in _exception_names:
+        names, pending = set(), [BaseException]
+        while pending:
+            cls = pending.pop()
+            names.add(cls.__name__)
+            pending.extend(cls.__subclasses__())
+        _exception_names = frozenset(names)
+    return word in _exception_names
 
 
 def check_entry(event_type: EventType, amount: int | None, resident_ref: str | None) -> None:

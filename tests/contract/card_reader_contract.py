@@ -251,8 +251,4 @@ class CardReaderContract:
 
 
 def _wiped(pin: Pin) -> bool:
-    try:
-        pin.ascii_bytes()
-    except ValueError:
-        return True
-    return False
+    return pin.wiped

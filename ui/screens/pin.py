@@ -1,7 +1,9 @@
 """The PIN pad: four masked dots, correct and clear keys, OK only with four digits.
 
 The digits live in one bytearray on this page until OK, which hands them to a ``Pin`` and
-wipes the buffer; leaving the page wipes it too. They are never shown, logged or kept.
+wipes the buffer; leaving the page wipes it too. They are never shown, logged or kept. The buffer
+has its full size from the start and is written in place: appending to a bytearray reallocates
+it, and the blocks it leaves behind are not cleared (kiosk/pin.py).
 """
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import events as ev
-from kiosk.pin import PIN_LENGTH, Pin
+from kiosk.pin import PIN_LENGTH, Pin, wipe_buffer
 from ui.screens.base import Page
 from ui.widgets import Keypad, PinDots, text
 
@@ -19,7 +21,8 @@ WARN_BELOW = 3  # warn when fewer tries than this are left
 class PinPage(Page):
     def __init__(self, shell) -> None:
         super().__init__(shell)
-        self._digits = bytearray()
+        self._digits = bytearray(PIN_LENGTH)
+        self._typed = 0
         self.title = text("title")
         self.detail = text("")
         self.wrong = text("warning")
@@ -65,17 +68,18 @@ class PinPage(Page):
 
     @property
     def typed(self) -> int:
-        return len(self._digits)
+        return self._typed
 
     def _digit(self, digit: str) -> None:
-        if len(self._digits) < PIN_LENGTH:
-            self._digits.append(ord(digit))
+        if self._typed < PIN_LENGTH:
+            self._digits[self._typed] = ord(digit)
+            self._typed += 1
             self._update()
 
     def _back(self) -> None:
-        if self._digits:
-            self._digits[-1] = 0
-            del self._digits[-1]
+        if self._typed:
+            self._typed -= 1
+            self._digits[self._typed] = 0
             self._update()
 
     def _clear(self) -> None:
@@ -83,7 +87,7 @@ class PinPage(Page):
         self._update()
 
     def _ok(self) -> None:
-        if len(self._digits) != PIN_LENGTH:
+        if self._typed != PIN_LENGTH:
             return
         pin = Pin(self._digits)
         self._wipe()
@@ -91,12 +95,11 @@ class PinPage(Page):
         self.post(ev.PinEntered(pin))
 
     def _wipe(self) -> None:
-        for i in range(len(self._digits)):
-            self._digits[i] = 0
-        self._digits = bytearray()
+        wipe_buffer(self._digits)
+        self._typed = 0
 
     def _update(self) -> None:
-        self.dots.set_filled(len(self._digits))
-        self.keypad.ok_button.setEnabled(len(self._digits) == PIN_LENGTH)
+        self.dots.set_filled(self._typed)
+        self.keypad.ok_button.setEnabled(self._typed == PIN_LENGTH)
         for button in self.keypad.keys.values():
-            button.setEnabled(len(self._digits) < PIN_LENGTH)
+            button.setEnabled(self._typed < PIN_LENGTH)
