@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.adapters import ADAPTERS
 from kiosk.catalog.catalog import Catalog
 from kiosk.config import KioskConfig
+from kiosk.journal.events import allow_name
 from kiosk.journal.journal import JournalDamaged, MoneyJournal
 from kiosk.journal.recovery import RecoveredSession, recover_unfinished
 from kiosk.journal.unusable import UnusableJournal
@@ -27,14 +28,27 @@ from kiosk.effects import EffectRunner
 from kiosk.readiness import Readiness
 from kiosk.session import SessionFlow
 
+if TYPE_CHECKING:  # for annotations only
+    from datetime import datetime
+
+    from kiosk import events as ev
+    from kiosk.runtime import Post
+
 
 class AdapterUnavailable(RuntimeError):
     pass
 
 
-def adapter_class(family: str, name: str) -> type:
+class _Adapter(Protocol):
+    """What every adapter class offers the composition root."""
+
+    @classmethod
+    def from_config(cls, config: KioskConfig) -> Any: ...
+
+
+def adapter_class(family: str, name: str) -> type[_Adapter]:
     module_name, _, class_name = ADAPTERS[family][name].partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls: type[_Adapter] = getattr(importlib.import_module(module_name), class_name)
     availability = getattr(cls, "availability", None)
     if availability is not None:
         verdict = availability()
@@ -69,7 +83,7 @@ class Kiosk:
 
 
 def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: EffectExecutor | None = None,
-                post_from_devices: Callable[[Callable], Callable] | None = None) -> Kiosk:
+                post_from_devices: Callable[[Post], Post] | None = None) -> Kiosk:
     """Everything wired; the journal recovered before any new session can start.
 
     ``post_from_devices`` wraps the runtime's ``post`` for device events that arrive on an
@@ -79,6 +93,7 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     from kiosk.provision import provision
 
     clock = clock or SystemClock()
+    allow_name(config.kiosk_id)  # journaled with every session; a PIN-like id stays redacted
     provision(config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     catalog = Catalog.load(config.municipalities_dir)
@@ -88,6 +103,7 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     printer = _build("printer", a.printer, config)
     renderer = _build("renderer", a.renderer, config)
     damage = None
+    journal: MoneyJournal | UnusableJournal
     try:
         journal = MoneyJournal(config.journal_path, clock)
     except JournalDamaged as exc:
@@ -95,7 +111,7 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
         damage = " ".join(str(exc).split())
         journal = UnusableJournal(damage)
     recovered: list[RecoveredSession] = []
-    if damage is None:
+    if isinstance(journal, MoneyJournal):
         # before any new session: what the last run left unfinished is settled with the devices' own word
         recovered = recover_unfinished(journal, cash, printer, config.kiosk_id)
         journal.kiosk_started(config.kiosk_id)
@@ -121,29 +137,35 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
 def build_cash_unit(config: KioskConfig) -> CashUnit:
     """The configured cash unit alone, for staff commands (collect, top up, check the books)."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    return _build("cash", config.adapters.cash, config)
+    cash: CashUnit = _build("cash", config.adapters.cash, config)
+    return cash
 
 
 def build_renderer(config: KioskConfig) -> Renderer:
     """The configured renderer alone, for printing the daily close from the command line."""
-    return _build("renderer", config.adapters.renderer, config)
+    renderer: Renderer = _build("renderer", config.adapters.renderer, config)
+    return renderer
 
 
-def _build(family: str, name: str, config: KioskConfig):
+def _build(family: str, name: str, config: KioskConfig) -> Any:
+    """The adapter named in the config; what port it plays is the caller's to say."""
     try:
         return adapter_class(family, name).from_config(config)
     except ValueError as exc:  # a bad [options.<family>] table: one line, not a traceback
         raise AdapterUnavailable(f"{family} adapter {name!r}: {exc}") from None
 
 
-def _forward(post, event) -> None:
+def _forward(post: Post, event: ev.Event | None) -> None:
     if event is not None:
         post(event)
 
 
-def _closed_reason(catalog, at) -> str | None:
+def _closed_reason(catalog: Catalog, at: datetime) -> str | None:
     status = catalog.service_status(at)
-    return None if status.open else status.reason.value
+    if status.open:
+        return None
+    assert status.reason is not None  # ServiceStatus: a reason whenever closed
+    return status.reason.value
 
 
 def _build_center(config: KioskConfig, catalog: Catalog, clock: Clock) -> tuple[IssuanceCenter, list[Callable[[], None]]]:

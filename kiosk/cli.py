@@ -4,8 +4,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, NoReturn, TypeVar
 
-from kiosk.config import ASSETS, ConfigError, load_config
+from kiosk.config import ASSETS, KioskConfig, load_config
+
+if TYPE_CHECKING:  # for annotations only: the commands import what they use when they run
+    from kiosk.journal.journal import MoneyJournal
+    from kiosk.ports.cash import CashUnit
+
+T = TypeVar("T")
 
 DEMO_SCENARIO = ASSETS / "demo" / "demo_scenario.toml"
 
@@ -15,37 +22,65 @@ class CommandError(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    user_errors = _user_errors()
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
-    except user_errors as exc:
-        print(f"kiosk: {_one_line(exc)}", file=sys.stderr)
-        return 2
+        status: int = args.run(args)  # every command returns its exit status
+        return status
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = input_error_line(exc)
+        if line is None:
+            raise  # not bad input but a bug: the traceback is what finds it
+        print(f"kiosk: {line}", file=sys.stderr)
+        return 2
 
 
-def _user_errors() -> tuple[type[Exception], ...]:
-    """Errors that mean bad input or a bad file: one line, never a traceback."""
+def input_error_line(exc: BaseException) -> str | None:
+    """The one place that says what is wrong with what the user handed the kiosk, in one line
+    (exit status 2), or None when ``exc`` is not bad input. Every input file goes through
+    kiosk/validation.py and raises an ``InputFileError`` (file: key: problem); data files the
+    kiosk wrote itself, the operating system and the command line have their own errors here."""
+    import sqlite3
+
+    from kiosk.validation import InputFileError, describe_os_error
+
+    if isinstance(exc, (CommandError, InputFileError)):
+        return _one_line(exc)
+    if isinstance(exc, OSError):  # full disk, read-only data directory, a file where a directory belongs ...
+        return describe_os_error(exc)
+    if isinstance(exc, sqlite3.DatabaseError):  # the registry and journal name their files; others do not
+        return f"a database in the data directory cannot be used ({_one_line(exc)})"
+    if isinstance(exc, _known_input_errors()):
+        return _one_line(exc)
+    return None
+
+
+def _known_input_errors() -> tuple[type[Exception], ...]:
+    """Errors of bad data files or unusable settings that are not (yet) InputFileErrors."""
     from kiosk.bootstrap import AdapterUnavailable
-    from kiosk.catalog.loader import MunicipalityFileError
     from kiosk.pki.cards import CardSpecError
     from kiosk.pki.seals import SealKeyError
     from kiosk.pki.trust import TrustStoreError
-    from kiosk.registry.demo_loader import DemoDataError
+    from kiosk.registry.sqlite_registry import RegistryDatabaseError
 
-    return (CommandError, ConfigError, AdapterUnavailable, MunicipalityFileError, CardSpecError, TrustStoreError,
-            DemoDataError, SealKeyError, OSError)
+    return AdapterUnavailable, CardSpecError, TrustStoreError, SealKeyError, RegistryDatabaseError
 
 
-def _one_line(exc: Exception) -> str:
+def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+class _Parser(argparse.ArgumentParser):
+    """A wrong command line is one line too, naming the command whose --help says more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="kiosk", description="コンビニ交付 kiosk: demo, scenarios, demo cards, the money journal.")
+    p = _Parser(prog="kiosk", description="コンビニ交付 kiosk: demo, scenarios, demo cards, the money journal.")
     p.add_argument("--config", type=Path, help="kiosk TOML file (default: assets/kiosk.toml or $KIOSK_CONFIG)")
     sub = p.add_subparsers(required=True, metavar="COMMAND")
 
@@ -110,8 +145,12 @@ def _parser() -> argparse.ArgumentParser:
         action.add_argument("--operator", metavar="NAME", default="cli", help="staff id recorded with it (default: cli)")
         action.set_defaults(run=run)
 
-    verify = sub.add_parser("verify", help="check a printed certificate (PDF, or a PNG/JPEG scan) against its signed code; exit 0 only if valid")
-    verify.add_argument("file", type=Path, help="the certificate PDF or a scan of the paper")
+    verify = sub.add_parser("verify", help="check a printed certificate (PDF, or PNG/JPEG scans) against its signed code: "
+                            "each page compared with a redrawing of what was signed; exit 0 only if valid")
+    verify.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                        help="the certificate PDF, or scans of the paper (one file per page: checked as one certificate)")
+    verify.add_argument("--diff", type=Path, metavar="OUT.png",
+                        help="write the expected pages beside the given ones, differences marked")
     verify.set_defaults(run=_verify)
 
     sample = sub.add_parser("sample", help="issue sample certificates for demo residents through the real center and renderer")
@@ -125,11 +164,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _config(args):
+def _config(args: argparse.Namespace) -> KioskConfig:
     return load_config(args.config)
 
 
-def _setup(args) -> int:
+def _setup(args: argparse.Namespace) -> int:
     from kiosk.provision import provision
 
     config = _config(args)
@@ -138,7 +177,7 @@ def _setup(args) -> int:
     return 0
 
 
-def _seal_key_list(args) -> int:
+def _seal_key_list(args: argparse.Namespace) -> int:
     from kiosk.pki.seals import load_seal_key_list
 
     keys = load_seal_key_list(_config(args).data_dir)
@@ -149,7 +188,7 @@ def _seal_key_list(args) -> int:
     return 0
 
 
-def _seal_key_rotate(args) -> int:
+def _seal_key_rotate(args: argparse.Namespace) -> int:
     from kiosk.pki.seals import rotate_seal_key
 
     old, new = rotate_seal_key(_config(args).data_dir, args.municipality, compromised=args.compromised,
@@ -158,7 +197,7 @@ def _seal_key_rotate(args) -> int:
     return 0
 
 
-def _seal_key_compromised(args) -> int:
+def _seal_key_compromised(args: argparse.Namespace) -> int:
     from kiosk.pki.seals import mark_compromised
 
     key = mark_compromised(_config(args).data_dir, args.municipality, args.key, operator=_operator(args.operator))
@@ -176,7 +215,7 @@ def _operator(name: str) -> str:
         raise CommandError(str(exc)) from None
 
 
-def _card_emulator(args) -> int:
+def _card_emulator(args: argparse.Namespace) -> int:
     from hardware.card.card_emulator_cli import UnknownCard, run
 
     try:
@@ -185,7 +224,7 @@ def _card_emulator(args) -> int:
         raise CommandError(str(exc)) from None
 
 
-def _cards(args) -> int:
+def _cards(args: argparse.Namespace) -> int:
     from kiosk.provision import demo_cards
 
     for card in demo_cards(_config(args)):
@@ -193,7 +232,7 @@ def _cards(args) -> int:
     return 0
 
 
-def _journal(args) -> int:
+def _journal(args: argparse.Namespace) -> int:
     from kiosk.clock import SystemClock
     from kiosk.journal.journal import open_existing
 
@@ -225,7 +264,23 @@ def _journal(args) -> int:
     return 0
 
 
-def _damage_is_one_line(open_journal):
+def _writable_data_dir(config: KioskConfig) -> None:
+    """Before a journal is opened for writing: a directory that cannot take one is said as such,
+    not reported as a damaged journal."""
+    import os
+    import shutil
+
+    data_dir = config.data_dir
+    if data_dir.exists() and not data_dir.is_dir():
+        raise CommandError(f"data directory {data_dir} is a file, not a directory")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not os.access(data_dir, os.W_OK):  # EROFS answers this for root too
+        raise CommandError(f"data directory {data_dir} cannot be written (a read-only file system or no permission)")
+    if not config.journal_path.exists() and shutil.disk_usage(data_dir).free < 1 << 20:
+        raise CommandError(f"data directory {data_dir}: no space left on the disk for a new journal")
+
+
+def _damage_is_one_line(open_journal: Callable[[], T]) -> T:
     from kiosk.journal.journal import JournalDamaged
 
     try:
@@ -234,7 +289,7 @@ def _damage_is_one_line(open_journal):
         raise CommandError(f"money journal damaged, left as found: {exc}") from None
 
 
-def _print_owed(journal) -> None:
+def _print_owed(journal: MoneyJournal) -> None:
     owed = journal.refunds_owed()
     for r in owed:
         print(r.describe())
@@ -244,7 +299,7 @@ def _print_owed(journal) -> None:
     print(f"total owed: {sum(r.amount for r in owed) + sum(amount for _, amount in unfinished)} yen")
 
 
-def _pay(journal, reference: str, operator: str) -> None:
+def _pay(journal: MoneyJournal, reference: str, operator: str) -> None:
     from kiosk.journal.events import JournalEntryError
     from kiosk.journal.journal import RefundNotPayable
 
@@ -256,7 +311,7 @@ def _pay(journal, reference: str, operator: str) -> None:
     print(f"refund {ref.removeprefix('ref-')} paid: {event.amount} yen by {who}")
 
 
-def _check(config, journal) -> int:
+def _check(config: KioskConfig, journal: MoneyJournal | None) -> int:
     from kiosk.bootstrap import build_cash_unit
     from kiosk.journal.check import check_books
     from kiosk.journal.unusable import UnusableJournal
@@ -271,7 +326,7 @@ def _check(config, journal) -> int:
     return 0
 
 
-def _day_close(args) -> int:
+def _day_close(args: argparse.Namespace) -> int:
     from datetime import date
 
     from kiosk.bootstrap import build_cash_unit, build_renderer
@@ -288,7 +343,7 @@ def _day_close(args) -> int:
     config = _config(args)
     catalog = Catalog.load(config.municipalities_dir)
     names = {code: catalog.municipality(code).name for code in catalog.codes()}
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    _writable_data_dir(config)
     clock = SystemClock()
     journal = _damage_is_one_line(lambda: MoneyJournal(config.journal_path, clock))
     try:
@@ -310,10 +365,10 @@ def _day_close(args) -> int:
     return 0
 
 
-def _cash_collect(args) -> int:
+def _cash_collect(args: argparse.Namespace) -> int:
     from kiosk.journal.cash_staff import record_collection
 
-    def work(cash, journal, operator):
+    def work(cash: CashUnit, journal: MoneyJournal, operator: str) -> str:
         taken = cash.collect()
         record_collection(journal, operator, taken)
         return f"collected {taken} yen from the cash box ({operator})"
@@ -321,12 +376,12 @@ def _cash_collect(args) -> int:
     return _cash_work(args, work)
 
 
-def _cash_top_up(args) -> int:
+def _cash_top_up(args: argparse.Namespace) -> int:
     from kiosk.journal.cash_staff import record_top_up
 
     counts = _pieces(args.pieces)
 
-    def work(cash, journal, operator):
+    def work(cash: CashUnit, journal: MoneyJournal, operator: str) -> str:
         try:
             added = cash.top_up(counts)
         except ValueError as exc:
@@ -337,7 +392,7 @@ def _cash_top_up(args) -> int:
     return _cash_work(args, work)
 
 
-def _cash_work(args, work) -> int:
+def _cash_work(args: argparse.Namespace, work: Callable[[CashUnit, MoneyJournal, str], str]) -> int:
     """Journal first checked writable, then the device, then the journal row: nothing moves unrecorded."""
     from kiosk.bootstrap import build_cash_unit
     from kiosk.clock import SystemClock
@@ -349,7 +404,7 @@ def _cash_work(args, work) -> int:
     except JournalEntryError as exc:
         raise CommandError(str(exc)) from None
     config = _config(args)
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    _writable_data_dir(config)
     journal = _damage_is_one_line(lambda: MoneyJournal(config.journal_path, SystemClock()))
     try:
         why = journal.writable()
@@ -372,16 +427,16 @@ def _pieces(words: list[str]) -> dict[int, int]:
     return counts
 
 
-def _verify(args) -> int:
+def _verify(args: argparse.Namespace) -> int:
     from printing.verify_cli import UnverifiableFile, verify_command
 
     try:
-        return verify_command(_config(args), args.file)
+        return verify_command(_config(args), args.files, diff=args.diff)
     except UnverifiableFile as exc:
         raise CommandError(str(exc)) from None
 
 
-def _sample(args) -> int:
+def _sample(args: argparse.Namespace) -> int:
     from printing.samples import write_samples
 
     for path in write_samples(_config(args), args.all):
@@ -389,14 +444,14 @@ def _sample(args) -> int:
     return 0
 
 
-def _scenario(args) -> int:
+def _scenario(args: argparse.Namespace) -> int:
     from kiosk.scenario_cli import run_scenario_file
 
     result = run_scenario_file(_config(args), args.file, keep=args.keep, shuffle=args.shuffle)
     return 0 if result.passed else 1
 
 
-def _demo(args) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from kiosk.scenario_cli import run_scenario_file
 
     config = _config(args)

@@ -185,7 +185,7 @@ class EffectRunner:
         handler = getattr(self, "_" + name)
         try:
             crashpoint(f"before:{name}")
-            result = handler(effect)
+            result: Event | None = handler(effect)
             crashpoint(f"after:{name}")
             return result
         except Exception as exc:  # a device or center fault is an event for the flow, never a crash
@@ -193,7 +193,8 @@ class EffectRunner:
             log.warning("%s failed: %s", type(effect).__name__, type(exc).__name__)
             if request_id is None:
                 return None
-            return RequestFailed(effect.session_id, request_id, type(exc).__name__)
+            session_id: str = getattr(effect, "session_id")  # every effect with a request id has one
+            return RequestFailed(session_id, request_id, type(exc).__name__)
 
     def _ProbeCard(self, e: ProbeCard) -> Event:
         return CardProbed(e.session_id, e.request_id, self._card.probe())
@@ -261,7 +262,7 @@ class EffectRunner:
     def _PrintReceipt(self, e: PrintReceipt) -> Event:
         return self._print(e.session_id, e.request_id, -1, lambda: self._renderer.render_receipt(e.receipt))
 
-    def _print(self, session_id: str, request_id: str, index: int, render) -> Event:
+    def _print(self, session_id: str, request_id: str, index: int, render: Callable[[], bytes]) -> Event:
         try:
             pdf = render()
         except Exception as exc:  # a renderer failure is a failed job, never a crash

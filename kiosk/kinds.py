@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import assert_never
 
 
 class Keeper(Enum):
@@ -23,24 +24,34 @@ class CertificateKind(Enum):
 
     @property
     def title_ja(self) -> str:
-        return _TITLES_JA[self]
+        match self:
+            case CertificateKind.JUMINHYO:
+                return "住民票の写し"
+            case CertificateKind.JUMINHYO_KISAI:
+                return "住民票記載事項証明書"
+            case CertificateKind.INKAN:
+                return "印鑑登録証明書"
+            case CertificateKind.TAX_SHOTOKU:
+                return "所得・課税証明書"
+            case CertificateKind.TAX_HIKAZEI:
+                return "非課税証明書"
+            case CertificateKind.KOSEKI_ZENBU:
+                return "戸籍全部事項証明書"
+            case CertificateKind.KOSEKI_KOJIN:
+                return "戸籍個人事項証明書"
+            case CertificateKind.FUHYO:
+                return "戸籍の附票の写し"
+            case _:
+                assert_never(self)
 
     @property
     def keeper(self) -> Keeper:
-        return Keeper.HONSEKI if self in _HONSEKI_KINDS else Keeper.RESIDENCE
-
-
-_TITLES_JA = {
-    CertificateKind.JUMINHYO: "住民票の写し",
-    CertificateKind.JUMINHYO_KISAI: "住民票記載事項証明書",
-    CertificateKind.INKAN: "印鑑登録証明書",
-    CertificateKind.TAX_SHOTOKU: "所得・課税証明書",
-    CertificateKind.TAX_HIKAZEI: "非課税証明書",
-    CertificateKind.KOSEKI_ZENBU: "戸籍全部事項証明書",
-    CertificateKind.KOSEKI_KOJIN: "戸籍個人事項証明書",
-    CertificateKind.FUHYO: "戸籍の附票の写し",
-}
-
-_HONSEKI_KINDS = frozenset(
-    {CertificateKind.KOSEKI_ZENBU, CertificateKind.KOSEKI_KOJIN, CertificateKind.FUHYO}
-)
+        # matched exhaustively: a new kind must say who keeps it (the type check fails until it does)
+        match self:
+            case (CertificateKind.JUMINHYO | CertificateKind.JUMINHYO_KISAI | CertificateKind.INKAN
+                  | CertificateKind.TAX_SHOTOKU | CertificateKind.TAX_HIKAZEI):
+                return Keeper.RESIDENCE
+            case CertificateKind.KOSEKI_ZENBU | CertificateKind.KOSEKI_KOJIN | CertificateKind.FUHYO:
+                return Keeper.HONSEKI
+            case _:
+                assert_never(self)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from kiosk.kinds import CertificateKind
 
@@ -37,7 +38,8 @@ class OrderLine:
     def with_copies(self, copies: int) -> "OrderLine":
         return replace(self, copies=copies)
 
-    def with_options(self, **changes) -> "OrderLine":
+    # Any: callers name the fields at run time (toggles by name); replace() refuses an unknown one.
+    def with_options(self, **changes: Any) -> "OrderLine":
         return replace(self, options=replace(self.options, **changes))
 
 

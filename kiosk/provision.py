@@ -11,17 +11,22 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Annotated
+
+import msgspec
 
 from kiosk.catalog.catalog import Catalog
 from kiosk.clock import JST
 from kiosk.config import KioskConfig
-from kiosk.pki.cards import DemoCardSpec, load_card_specs
+from kiosk.pki.cards import CardProfile, DemoCardSpec, load_card_specs
 from kiosk.pki.demo import provision_demo_pki
 from kiosk.pki.layout import DemoPkiLayout
 from kiosk.pki.seals import load_seal_key_list, provision_seal_keys
+from kiosk.registry.demo_loader import load_demo_population
 from kiosk.registry.sqlite_registry import SqliteRegistry, build_registry
+from kiosk.validation import KIB, MIB, InputFileError, Schema, Text, load_json, load_toml, one_of, pattern
 
 DEMO_REFERENCE_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
 _FORMAT = 2  # bump when the layout of the data directory changes (2: seal keys with ids, pki/seals/)
@@ -32,29 +37,86 @@ ISSUE_NUMBERS_FILE = "issue_numbers.sqlite"
 
 def provision(config: KioskConfig, force: bool = False) -> str:
     data_dir = config.data_dir
+    # Every input is checked before anything is compared or made: a bad file is reported in one
+    # line and leaves the data directory as it was.
+    catalog = Catalog.load(config.municipalities_dir)
+    specs = demo_cards(config)
+    load_demo_population(config.demo_residents)
     fingerprint = _fingerprint(config)
     stamp = data_dir / _STAMP
-    if not force and stamp.exists() and json.loads(stamp.read_text()).get("inputs") == fingerprint:
+    if not force and _stamped_inputs(stamp) == fingerprint:
         return f"{data_dir}: already set up"
     load_seal_key_list(data_dir)  # a damaged key list stops set-up before anything is made anew
     data_dir.mkdir(parents=True, exist_ok=True)
     build_registry(data_dir / REGISTRY_FILE, config.demo_residents)
     with SqliteRegistry(data_dir / REGISTRY_FILE) as registry:
         cards = provision_demo_pki(
-            data_dir, load_card_specs(config.demo_cards),
-            lambda ref: registry.resident(ref).birth_date, DEMO_REFERENCE_TIME,
+            data_dir, specs,
+            lambda ref: _birth_date(registry, ref), DEMO_REFERENCE_TIME,
         )
         for card in cards:
             if card.resident_ref and card.certificate_sha256:
                 registry.link_certificate(card.certificate_sha256, card.resident_ref)
-    added = provision_seal_keys(data_dir, Catalog.load(config.municipalities_dir).codes())
+    added = provision_seal_keys(data_dir, catalog.codes())
     stamp.write_text(json.dumps({"inputs": fingerprint, "cards": len(cards)}))
     new_keys = "".join(f", seal key {k.key_id} added for {k.municipality_code}" for k in added)
     return f"{data_dir}: registry, demo PKI and {len(cards)} demo cards set up; existing seal keys kept{new_keys}"
 
 
+def _birth_date(registry: SqliteRegistry, ref: str) -> date:
+    """A demo card's holder: cards.toml names only residents the registry holds (checked above)."""
+    resident = registry.resident(ref)
+    if resident is None:
+        raise InputFileError("cards.toml", "resident", "a card names a resident the demo registry does not hold")
+    return resident.birth_date
+
+
 def demo_cards(config: KioskConfig) -> list[DemoCardSpec]:
-    return load_card_specs(config.demo_cards)
+    path = config.demo_cards
+    # the shared checks first (size, UTF-8, nesting, types, unknown keys), then the card rules
+    load_toml(path, _CardsFile, file=str(path), error=DemoCardsError, max_bytes=MIB, where=_card_label)
+    return load_card_specs(path)
+
+
+class DemoCardsError(InputFileError):
+    """``assets/demo/cards.toml`` cannot be used: file, card and key."""
+
+
+_CardName = Annotated[str, pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$", "a demo card name (see `kiosk cards`)")]
+_ResidentRef = Annotated[str, pattern(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$",
+                                      "an opaque reference: letters, digits, '-' and '_'")]
+
+
+class _CardSpec(Schema, kw_only=True):
+    name: _CardName
+    profile: Annotated[str, one_of(*(p.value for p in CardProfile))]
+    purpose_ja: Text
+    purpose_en: Text
+    resident_ref: _ResidentRef | None = None
+    pin: Annotated[str, pattern(r"^[0-9]{4}$", "a string of exactly 4 digits")] | None = None
+
+
+class _CardsFile(Schema):
+    card: Annotated[list[_CardSpec], msgspec.Meta(min_length=1, max_length=1000)]
+
+
+def _card_label(segments: list[str | int]) -> tuple[str, int] | None:
+    if len(segments) >= 2 and segments[0] == "card" and isinstance(segments[1], int):
+        return f"card #{segments[1] + 1}", 2
+    return None
+
+
+class _Stamp(msgspec.Struct):  # written by provision() itself; anything else reads as "not set up"
+    inputs: str
+
+
+def _stamped_inputs(stamp: Path) -> str | None:
+    if not stamp.exists():
+        return None
+    try:
+        return load_json(stamp, _Stamp, file=str(stamp), max_bytes=64 * KIB).inputs
+    except InputFileError:
+        return None  # damaged: set up again (seal keys are kept), as if never done
 
 
 def copy_provisioned(source: Path, target: Path) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from kiosk.journal.unusable import KioskJournal
 from kiosk.ports.cash import CashUnit
 from kiosk.ports.printer import Printer
 from kiosk.ports.renderer import Renderer
 
 
 class Readiness:
-    def __init__(self, *, printer: Printer, renderer: Renderer, cash: CashUnit, journal,
+    def __init__(self, *, printer: Printer, renderer: Renderer, cash: CashUnit, journal: KioskJournal,
                  municipality_codes: Iterable[str], min_free_bytes: int) -> None:
         self._printer, self._renderer, self._cash, self._journal = printer, renderer, cash, journal
         self._codes = tuple(municipality_codes)

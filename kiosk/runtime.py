@@ -7,6 +7,7 @@ worker per device family and posts the results back to the GUI thread.
 from __future__ import annotations
 
 from collections import deque
+from functools import partial
 from typing import Callable, Protocol
 
 from kiosk import events as ev
@@ -51,7 +52,7 @@ class KioskRuntime:
             while self._queue:
                 effects = self.flow.handle(self._queue.popleft())
                 for effect in effects:
-                    self._executor.submit(effect, lambda e=effect: self._runner.run(e), self.post)
+                    self._executor.submit(effect, partial(self._runner.run, effect), self.post)
                 for listener in self._listeners:
                     listener()
         finally:

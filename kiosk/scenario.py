@@ -19,19 +19,25 @@ checked once the scenario has run. Every key is listed in ``ACTIONS`` and ``EXPE
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Annotated, Any, Mapping, cast
+
+import msgspec
 
 from kiosk import events as ev
 from kiosk.clock import JST, ManualClock
+from kiosk.eligibility import RefusalReason
 from kiosk.kinds import CertificateKind
+from kiosk.notices import NoticeCode
 from kiosk.pin import Pin, PinFormatError
 from kiosk.ports.cash import CashOperationKind
 from kiosk.ports.printer import PrinterState
 from kiosk.screen_facts import WAITS_ON_DEVICE
-from kiosk.session_view import SessionView
+from kiosk.session_view import Screen, SessionView
+from kiosk.shuffle import ShufflingExecutor
+from kiosk.validation import MIB, InputFileError, Invalid, Schema, between, load_toml, one_of, pattern, seconds
 
 ACTIONS = (
     "card", "remove_card", "start", "pin", "municipality", "kind", "set", "copies", "add_another",
@@ -57,11 +63,12 @@ FAULTS = {
     "reader:unplug": ("card", None),
     "card:pull_during_sign": ("card", None),
 }
+DEFAULT_START = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
 _SETTLE_STEP_SECONDS = 0.5
 _SETTLE_LIMIT = 2000
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputFileError):
     """The scenario file itself is wrong (an unknown key, a bad value): one line, file and step."""
 
 
@@ -74,7 +81,7 @@ class Step:
     number: int
     action: str
     value: object
-    expect: dict
+    expect: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -83,37 +90,145 @@ class Scenario:
     description: str
     start: datetime
     steps: tuple[Step, ...]
-    expect: dict = field(default_factory=dict)
+    expect: dict[str, Any] = field(default_factory=dict)
 
 
 def load_scenario(path: Path) -> Scenario:
-    try:
-        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read: {exc}") from None
-    for key in raw:
-        if key not in ("description", "start", "step", "expect"):
-            raise ScenarioError(f"{path}: unknown key {key!r}")
-    start = raw.get("start", datetime(2026, 11, 25, 10, 0, tzinfo=JST))
-    if not isinstance(start, datetime):
-        raise ScenarioError(f"{path}: start must be a date-time, e.g. 2026-11-25T10:00:00+09:00")
+    raw = load_toml(path, _ScenarioFile, file=str(path), error=ScenarioError, max_bytes=MAX_FILE_BYTES,
+                    where=_step_label, unknown={"step[]": f"unknown action; one of {', '.join(ACTIONS)}",
+                                                "step[].expect": _UNKNOWN_EXPECTATION,
+                                                "expect": _UNKNOWN_EXPECTATION})
     steps = []
-    for number, table in enumerate(raw.get("step", []), start=1):
-        expect = table.get("expect", {})
-        actions = [k for k in table if k != "expect"]
-        if len(actions) != 1 or actions[0] not in ACTIONS:
-            raise ScenarioError(f"{path}: step {number}: needs exactly one action of {', '.join(ACTIONS)}; got {actions}")
-        _check_expect(path, f"step {number}", expect)
-        steps.append(Step(number, actions[0], table[actions[0]], expect))
-    expect = raw.get("expect", {})
-    _check_expect(path, "expect", expect)
-    return Scenario(Path(path), str(raw.get("description", "")), start.astimezone(JST), tuple(steps), expect)
+    for number, table in enumerate(raw.step, start=1):
+        action = next(a for a in ACTIONS if getattr(table, a) is not None)
+        value = getattr(table, action)
+        value = _set_only(value) if isinstance(value, msgspec.Struct) else list(value) if isinstance(value, list) else value
+        steps.append(Step(number, action, value, _expectations(table.expect)))
+    return Scenario(Path(path), raw.description, raw.start.astimezone(JST), tuple(steps), _expectations(raw.expect))
 
 
-def _check_expect(path: Path, where: str, expect: dict) -> None:
-    for key in expect:
-        if key not in EXPECTATIONS:
-            raise ScenarioError(f"{path}: {where}: unknown expectation {key!r}")
+# --- the file's schema (kiosk/validation.py) ----------------------------------------------------------
+MAX_FILE_BYTES = 1 * MIB
+WAIT_LIMIT = 24 * 60 * 60  # one wait: a day at most; ``_advance`` ticks every half second of it
+TOTAL_WAIT_LIMIT = 2 * WAIT_LIMIT  # all waits of one scenario: it runs in simulated time, but each tick costs
+_UNKNOWN_EXPECTATION = f"unknown expectation; one of {', '.join(EXPECTATIONS)}"
+_Kind = Annotated[str, one_of(*(k.value for k in CertificateKind))]
+_Code = Annotated[str, pattern(r"^[0-9]{6}$", "a six-digit municipality code")]
+_Reason = Annotated[str, one_of(*(r.value for r in RefusalReason))]
+_Yen = Annotated[int, between(0, 10_000_000)]
+_Copies = Annotated[int, between(1, 100)]
+_Coin = Annotated[int, between(1, 10_000)]
+_Kinds = Annotated[list[_Kind], msgspec.Meta(max_length=len(CertificateKind))]
+_Member = Annotated[str, pattern(r"^(?:self|[A-Za-z0-9][A-Za-z0-9_-]{0,63})$", "self or a resident_ref such as R-0002")]
+_Family = Annotated[str, one_of(*FAMILIES)]
+_Touch = bool  # `confirm = true`: the value says nothing more; false is refused below
+
+
+class _Refused(Schema):
+    """``refused``: kind -> the refusal expected for it."""
+
+    juminhyo: _Reason | None = None
+    juminhyo_kisai: _Reason | None = None
+    inkan: _Reason | None = None
+    tax_shotoku: _Reason | None = None
+    tax_hikazei: _Reason | None = None
+    koseki_zenbu: _Reason | None = None
+    koseki_kojin: _Reason | None = None
+    fuhyo: _Reason | None = None
+
+
+class _Expect(Schema):
+    screen: Annotated[str, one_of(*(s.value for s in Screen))] | None = None
+    notice: Annotated[str, one_of(*(n.value for n in NoticeCode))] | None = None
+    tries_left: Annotated[int, between(0, 3)] | None = None
+    refusal: _Reason | None = None
+    paid: _Yen | None = None
+    due: _Yen | None = None
+    change: _Yen | None = None
+    refund_owed: _Yen | None = None
+    offered: _Kinds | None = None
+    not_offered: _Kinds | None = None
+    order_total: _Yen | None = None
+    printed_documents: Annotated[int, between(0, 1000)] | None = None
+    refused: _Refused | None = None
+    municipality_refused: Annotated[dict[_Code, _Reason], msgspec.Meta(max_length=100)] | None = None
+    closed_reason: Annotated[str, pattern(r"^[a-z_]{1,40}$", "a reason such as year_end")] | None = None
+    returned: _Yen | None = None
+
+
+class _Set(Schema):
+    """``set``: the draft line's options (kiosk.order.CertificateOptions) and copies."""
+
+    members: Annotated[list[_Member], msgspec.Meta(max_length=50)] | None = None
+    household_head_and_relationship: bool | None = None
+    honseki_and_hittousha: bool | None = None
+    my_number: bool | None = None
+    foreign_items: bool | None = None
+    fiscal_year: Annotated[int, between(1989, 2200)] | None = None
+    copies: _Copies | None = None
+
+
+class _Step(Schema):
+    card: Annotated[str, pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$", "a demo card name (see `kiosk cards`)")] | None = None
+    remove_card: _Touch | None = None
+    start: _Touch | None = None
+    pin: Annotated[str, pattern(r"^[0-9]{4}$", "four digits")] | None = None
+    municipality: _Code | None = None
+    kind: _Kind | None = None
+    set: _Set | None = None
+    copies: _Copies | None = None
+    add_another: _Touch | None = None
+    remove_line: _Kind | None = None
+    back_to_order: _Touch | None = None
+    confirm: _Touch | None = None
+    insert: _Coin | Annotated[list[_Coin], msgspec.Meta(min_length=1, max_length=100)] | None = None
+    cancel: _Touch | None = None
+    still_here: _Touch | None = None
+    finish: _Touch | None = None
+    wait: Annotated[float, seconds(WAIT_LIMIT)] | None = None
+    fault: Annotated[str, one_of(*FAULTS)] | None = None
+    clear_fault: Annotated[str, one_of("printer", "cash", "reader")] | None = None
+    hold: _Family | None = None
+    release: _Family | None = None
+    back_in_service: _Touch | None = None
+    expect: _Expect | None = None
+
+    def __post_init__(self) -> None:
+        given = [a for a in ACTIONS if getattr(self, a) is not None]
+        if len(given) != 1:
+            raise Invalid("", f"needs exactly one action of {', '.join(ACTIONS)}; got {given or 'none'}")
+        if getattr(self, given[0]) is False:
+            raise Invalid(given[0], f"write {given[0]} = true (false does nothing)")
+
+
+class _ScenarioFile(Schema):
+    description: Annotated[str, pattern(r"^[^\x00]*$", "text", max_length=4000)] = ""
+    start: Annotated[datetime, msgspec.Meta(tz=True)] = DEFAULT_START
+    step: Annotated[list[_Step], msgspec.Meta(max_length=10_000)] = msgspec.field(default_factory=list)
+    expect: _Expect | None = None
+
+    def __post_init__(self) -> None:
+        if not 2000 <= self.start.year <= 2100:
+            raise Invalid("start", "expected a moment between the years 2000 and 2100")
+        if sum(s.wait or 0 for s in self.step) > TOTAL_WAIT_LIMIT:
+            raise Invalid("step", f"the waits add up to more than {TOTAL_WAIT_LIMIT} seconds")
+
+
+def _step_label(segments: list[str | int]) -> tuple[str, int] | None:
+    if len(segments) >= 2 and segments[0] == "step" and isinstance(segments[1], int):
+        return f"step {segments[1] + 1}", 2
+    return None
+
+
+def _expectations(expect: _Expect | None) -> dict[str, object]:
+    if expect is None:
+        return {}
+    return {k: v if not isinstance(v, msgspec.Struct) else _set_only(v)
+            for k, v in msgspec.structs.asdict(expect).items() if v is not None}
+
+
+def _set_only(struct: msgspec.Struct) -> dict[str, object]:
+    return {k: v for k, v in msgspec.structs.asdict(struct).items() if v is not None}
 
 
 @dataclass
@@ -133,21 +248,27 @@ class ScenarioResult:
 class ScenarioRunner:
     """Runs a scenario against a kiosk built by the composition root with simulated devices."""
 
-    def __init__(self, kiosk, clock: ManualClock, executor) -> None:
+    # ``kiosk`` is Any: the runner drives the simulated devices' own controls (insert, jam, set_fault ...),
+    # which the ports do not have; load_scenario has checked every value it hands them.
+    def __init__(self, kiosk: Any, clock: ManualClock, executor: ShufflingExecutor) -> None:
         self._k = kiosk
         self._clock = clock
         self._executor = executor  # a ShufflingExecutor: seeded, results come late and out of order
         self._printed = 0
+        self._path = Path("scenario")
 
     def run(self, scenario: Scenario) -> ScenarioResult:
+        self._path = scenario.path
         self._clock.set(scenario.start)
         self._k.start()
         failures: list[str] = []
         for step in scenario.steps:
             try:
                 self._act(step)
-            except (PinFormatError, ValueError, KeyError) as exc:
-                raise ScenarioError(f"{scenario.path}: step {step.number} ({step.action}): {exc}") from None
+            except InputFileError:
+                raise  # a damaged data file (a card file, say) speaks for itself
+            except (PinFormatError, ValueError, LookupError) as exc:
+                raise ScenarioError(scenario.path, f"step {step.number} ({step.action})", str(exc)) from None
             self._settle()
             failures += [f"step {step.number} ({step.action}): {f}" for f in self._check(step.expect)]
         self._settle()
@@ -162,7 +283,10 @@ class ScenarioRunner:
         a, v = step.action, step.value
         view = self._view()
         if a == "card":
-            self._k.card.insert(str(v))
+            try:
+                self._k.card.insert(str(v))
+            except LookupError:  # hardware.card.simulated.UnknownDemoCard
+                raise ValueError(f"no demo card named {v!r} (see `kiosk cards`)") from None
         elif a == "remove_card":
             self._k.card.remove()
         elif a == "start":
@@ -176,7 +300,7 @@ class ScenarioRunner:
         elif a in ("set", "copies"):
             if view.draft is None:
                 raise ValueError("there is no draft line to change on this screen")
-            changes = {"copies": v} if a == "copies" else dict(v)
+            changes: dict[str, Any] = {"copies": v} if a == "copies" else dict(cast(Mapping[str, Any], v))
             line = view.draft.with_copies(int(changes.pop("copies"))) if "copies" in changes else view.draft
             if "members" in changes:
                 changes["members"] = tuple(self._member_ref(m, view) for m in changes["members"])
@@ -191,7 +315,7 @@ class ScenarioRunner:
             post(ev.OrderConfirmed())
         elif a == "insert":
             for denomination in (v if isinstance(v, list) else [v]):
-                self._k.cash.insert(int(denomination))
+                self._k.cash.insert(int(cast(int, denomination)))
         elif a == "cancel":
             post(ev.CancelTouched())
         elif a == "still_here":
@@ -199,7 +323,7 @@ class ScenarioRunner:
         elif a == "finish":
             post(ev.FinishTouched())
         elif a == "wait":
-            self._advance(float(v))
+            self._advance(float(cast(float, v)))
         elif a == "fault":
             self._fault(str(v))
         elif a == "clear_fault":
@@ -267,7 +391,7 @@ class ScenarioRunner:
             self._step_devices()
             if self._k.flow.screen in WAITS_ON_DEVICE:
                 self._clock.advance(_SETTLE_STEP_SECONDS)
-        raise ScenarioError(f"the kiosk did not settle: stuck on {self._k.flow.screen.value}")
+        raise ScenarioError(self._path, "", f"the kiosk did not settle: stuck on {self._k.flow.screen.value}")
 
     def _step_devices(self) -> None:
         self._executor.step()
@@ -284,12 +408,13 @@ class ScenarioRunner:
 
     # --- checking --------------------------------------------------------------------------------
     def _view(self) -> SessionView:
-        return self._k.flow.view()
+        view: SessionView = self._k.flow.view()
+        return view
 
     def _printed_documents(self) -> int:
         return sum(1 for e in self._k.journal.events() if e.type.value == "print_completed")
 
-    def _check(self, expect: dict) -> list[str]:
+    def _check(self, expect: dict[str, Any]) -> list[str]:
         view = self._view()
         failures = []
         offered = {o.kind.value for o in view.offers if o.refusal is None}
@@ -317,15 +442,15 @@ class ScenarioRunner:
                 if wrong:
                     failures.append(f"expected {sorted(wrong)} not to be offered")
             elif key == "refused":
-                got = {o.kind.value: o.refusal.reason.value for o in view.offers if o.refusal}
-                wrong = {k: got.get(k) for k, reason in want.items() if got.get(k) != reason}
-                if wrong:
-                    failures.append(f"expected refusals {want}, got {wrong}")
+                refusals = {o.kind.value: o.refusal.reason.value for o in view.offers if o.refusal}
+                unlike = {k: refusals.get(k) for k, reason in want.items() if refusals.get(k) != reason}
+                if unlike:
+                    failures.append(f"expected refusals {want}, got {unlike}")
             elif key == "municipality_refused":
-                got = {m.code: m.refusal.reason.value if m.refusal else None for m in view.municipalities}
-                wrong = {k: got.get(k) for k, reason in want.items() if got.get(k) != reason}
-                if wrong:
-                    failures.append(f"expected municipality refusals {want}, got {wrong}")
+                closed = {m.code: m.refusal.reason.value if m.refusal else None for m in view.municipalities}
+                unlike = {k: closed.get(k) for k, reason in want.items() if closed.get(k) != reason}
+                if unlike:
+                    failures.append(f"expected municipality refusals {want}, got {unlike}")
             elif actual[key] != want:
                 failures.append(f"expected {key} = {want!r}, got {actual[key]!r}")
         return failures

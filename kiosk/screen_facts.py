@@ -4,6 +4,7 @@ waits on a device, whether the card must stay on the reader, and whether it coun
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from kiosk.session_view import Screen
 
@@ -25,25 +26,41 @@ _CHOOSING = ScreenFacts("choose", cancellable=True, waits_on_device=False, card_
 _DEVICE = ScreenFacts("device", cancellable=True, waits_on_device=True, card_needed=False, own_countdown=False)
 _CARD_DEVICE = ScreenFacts("device", cancellable=True, waits_on_device=True, card_needed=True, own_countdown=False)
 
-SCREEN_FACTS: dict[Screen, ScreenFacts] = {
-    Screen.ATTRACT: ScreenFacts(None, cancellable=False, waits_on_device=False, card_needed=False, own_countdown=False),
-    Screen.SET_CARD: ScreenFacts("set_card", cancellable=True, waits_on_device=False, card_needed=False, own_countdown=False),
-    Screen.READING_CARD: _CARD_DEVICE,
-    Screen.PIN: ScreenFacts("pin", cancellable=True, waits_on_device=False, card_needed=True, own_countdown=False),
-    Screen.AUTHENTICATING: _CARD_DEVICE,
-    Screen.REMOVE_CARD: ScreenFacts("remove_card", cancellable=True, waits_on_device=False, card_needed=False, own_countdown=False),
-    Screen.MUNICIPALITY: _CHOOSING,
-    Screen.KIND: _CHOOSING,
-    Screen.ORDER: _CHOOSING,
-    Screen.ISSUING: _DEVICE,
-    Screen.PAYMENT: ScreenFacts("payment", cancellable=True, waits_on_device=False, card_needed=False, own_countdown=False),
-    # the cash unit is stacking the money: too late to cancel, not yet paid for
-    Screen.TAKING_PAYMENT: ScreenFacts("cash_call", cancellable=False, waits_on_device=True, card_needed=False, own_countdown=False),
-    Screen.PRINTING: ScreenFacts("print_timeout", cancellable=False, waits_on_device=True, card_needed=False, own_countdown=False),
-    Screen.DONE: ScreenFacts("done", cancellable=False, waits_on_device=False, card_needed=False, own_countdown=True),
-    Screen.NOTICE: ScreenFacts("notice", cancellable=False, waits_on_device=False, card_needed=False, own_countdown=True),
-    Screen.OUT_OF_SERVICE: ScreenFacts(None, cancellable=False, waits_on_device=False, card_needed=False, own_countdown=False),
-}
+def _facts_of(screen: Screen) -> ScreenFacts:
+    # Matched exhaustively: a screen without its facts fails the type check.
+    match screen:
+        case Screen.ATTRACT:
+            return ScreenFacts(None, cancellable=False, waits_on_device=False, card_needed=False, own_countdown=False)
+        case Screen.SET_CARD:
+            return ScreenFacts("set_card", cancellable=True, waits_on_device=False, card_needed=False, own_countdown=False)
+        case Screen.READING_CARD | Screen.AUTHENTICATING:
+            return _CARD_DEVICE
+        case Screen.PIN:
+            return ScreenFacts("pin", cancellable=True, waits_on_device=False, card_needed=True, own_countdown=False)
+        case Screen.REMOVE_CARD:
+            return ScreenFacts("remove_card", cancellable=True, waits_on_device=False, card_needed=False, own_countdown=False)
+        case Screen.MUNICIPALITY | Screen.KIND | Screen.ORDER:
+            return _CHOOSING
+        case Screen.ISSUING:
+            return _DEVICE
+        case Screen.PAYMENT:
+            return ScreenFacts("payment", cancellable=True, waits_on_device=False, card_needed=False, own_countdown=False)
+        case Screen.TAKING_PAYMENT:
+            # the cash unit is stacking the money: too late to cancel, not yet paid for
+            return ScreenFacts("cash_call", cancellable=False, waits_on_device=True, card_needed=False, own_countdown=False)
+        case Screen.PRINTING:
+            return ScreenFacts("print_timeout", cancellable=False, waits_on_device=True, card_needed=False, own_countdown=False)
+        case Screen.DONE:
+            return ScreenFacts("done", cancellable=False, waits_on_device=False, card_needed=False, own_countdown=True)
+        case Screen.NOTICE:
+            return ScreenFacts("notice", cancellable=False, waits_on_device=False, card_needed=False, own_countdown=True)
+        case Screen.OUT_OF_SERVICE:
+            return ScreenFacts(None, cancellable=False, waits_on_device=False, card_needed=False, own_countdown=False)
+        case _:
+            assert_never(screen)
+
+
+SCREEN_FACTS: dict[Screen, ScreenFacts] = {screen: _facts_of(screen) for screen in Screen}
 
 
 WAITS_ON_DEVICE = frozenset(screen for screen, f in SCREEN_FACTS.items() if f.waits_on_device)

@@ -25,21 +25,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, cast
 
 from kiosk import effects as fx
 from kiosk import events as ev
 from kiosk.clock import Clock
 from kiosk.documents import CertificateDocument, Receipt, ReceiptLine
-from kiosk.journal.events import EventType
+from kiosk.eligibility import Refusal
+from kiosk.journal.events import EventType, JournalEvent
 from kiosk.journal.journal import JournalOnReserve, JournalWriteError, emergency_return_ref, ref_token, reference_of
+from kiosk.journal.unusable import KioskJournal
+from kiosk.kinds import CertificateKind
 from kiosk.notices import Notice, NoticeCode
 from kiosk.order import Order, OrderLine
 from kiosk.pin import Pin
 from kiosk.ports.card import CardFault, CardGone, CardProbe, PinBlocked, PinState, Signed, TokenKind, WrongPin
 from kiosk.ports.cash import CashOperationKind, Dispensed
 from kiosk.ports.center import AuthRefusalReason, AuthRefused, Identity, Issued, KindOffer
-from kiosk.ports.printer import JobState
+from kiosk.ports.printer import JobState, JobStatus
 from kiosk.screen_facts import facts
 from kiosk.session_view import Screen, SessionView
 from kiosk.timings import FlowTimings
@@ -90,6 +93,7 @@ class _Request:
     docs: tuple[_Document, ...] = ()  # print, poll, cancel: its documents, whose refunds a late answer may take back
     pin: Pin | None = None  # a card call not yet made: its PIN is wiped if the session ends first
     attempt: int = 1  # return: how many times this escrow has been sent back
+    owed_already: bool = False  # a late return: its cash was owed when its operation was given up
 
 
 @dataclass
@@ -137,7 +141,7 @@ class _Session:
 
 class SessionFlow:
     def __init__(
-        self, *, journal, clock: Clock, timings: FlowTimings, kiosk_id: str,
+        self, *, journal: KioskJournal, clock: Clock, timings: FlowTimings, kiosk_id: str,
         service_status: ServiceStatus,
     ) -> None:
         self._journal = journal
@@ -168,6 +172,12 @@ class SessionFlow:
     @property
     def session_open(self) -> bool:
         return self._s is not None
+
+    @property
+    def _current(self) -> _Session:
+        """The session, for the steps only ever taken while one is open (where ``self._s.x`` was read)."""
+        assert self._s is not None, "no session open"
+        return self._s
 
     @property
     def outstanding(self) -> int:
@@ -509,7 +519,7 @@ class SessionFlow:
             if e.amount < req.amount:  # the rest is still in escrow: it must not wait for the next resident
                 return self._late_return(req, req.amount - e.amount)
             return self._after_late()
-        s = self._s
+        s = self._current
         s.stacked += e.amount
         extra = max(0, e.amount - req.amount)
         arrived = min(extra, s.escrow)  # coins credited while the unit was being disabled
@@ -587,9 +597,9 @@ class SessionFlow:
             return []
         if req.kind == "receipt":
             return self._after_late() if late else self._try_close()
-        s = self._s if not late else None
         if late:
             return self._late_print(req, e)
+        s = self._current
         doc = s.printing[req.index]
         doc.request_id = None
         if e.job_id is None:
@@ -695,36 +705,41 @@ class SessionFlow:
 
     def _start_reading(self) -> list[fx.Effect]:
         self._goto(Screen.READING_CARD)
-        return [fx.ProbeCard(self._s.id, self._request("card", self._s.id))]
+        return [fx.ProbeCard(self._current.id, self._request("card", self._current.id))]
 
     def _after_card_removed(self) -> list[fx.Effect]:
-        s = self._s
-        usable = [m for m in s.identity.municipalities if m.refusal is None]
-        if len(s.identity.municipalities) > 1 and usable:
+        identity = self._current.identity
+        assert identity is not None  # only after the card authenticated
+        usable = [m for m in identity.municipalities if m.refusal is None]
+        if len(identity.municipalities) > 1 and usable:
             self._goto(Screen.MUNICIPALITY)
             return []
         if not usable:
-            refusal = s.identity.municipalities[0].refusal if s.identity.municipalities else None
+            refusal = identity.municipalities[0].refusal if identity.municipalities else None
             return self._abandon(NoticeCode.ISSUE_REFUSED, refusal=refusal)
         return self._choose_municipality(usable[0].code)
 
     def _choose_municipality(self, code: str) -> list[fx.Effect]:
-        s = self._s
+        s = self._current
         s.municipality_code = code
         s.draft = None
         self._goto(Screen.KIND)
         if code in s.offers:
             return []
+        assert s.identity is not None  # a municipality is chosen only after the card authenticated
         return [fx.LoadOffers(s.id, self._request("center", s.id), s.identity, code)]
 
-    def _offer(self, kind) -> KindOffer | None:
-        s = self._s
+    def _offer(self, kind: CertificateKind) -> KindOffer | None:
+        s = self._current
         return next((o for o in s.offers.get(s.municipality_code or "", ()) if o.kind is kind), None)
 
     def _line_acceptable(self, line: OrderLine) -> bool:
-        s = self._s
+        s = self._current
         offer = self._offer(line.kind)
-        if offer is None or (line.kind, line.municipality_code) != (s.draft.kind, s.draft.municipality_code):
+        if offer is None:
+            return False
+        assert s.draft is not None  # asked only while a line is being edited
+        if (line.kind, line.municipality_code) != (s.draft.kind, s.draft.municipality_code):
             return False
         members_ok = set(line.options.members) <= {m.resident_ref for m in offer.household}
         return (
@@ -738,7 +753,7 @@ class SessionFlow:
     # --- money ----------------------------------------------------------------------------------------
     def _take_payment(self) -> list[fx.Effect]:
         """Enough is in escrow: stack it first; only what the unit took pays for anything."""
-        s = self._s
+        s = self._current
         ref = self._intent(EventType.STACK_STARTED, s.escrow, "stack", self._t.cash_call)
         if ref is None:
             return self._storage_failed()
@@ -747,7 +762,7 @@ class SessionFlow:
         return [fx.DisableCash(), fx.StackCash(s.id, ref)]
 
     def _charge(self, due: int) -> list[fx.Effect]:
-        s = self._s
+        s = self._current
         if not self._record(EventType.FEE_CHARGED, due):
             return self._storage_failed()
         s.charged = due
@@ -771,10 +786,10 @@ class SessionFlow:
 
     def _return_escrow(self, attempt: int = 1) -> list[fx.Effect]:
         effects = self._return_escrow_journaled(attempt)
-        return effects if not self._s.escrow else self._storage_failed()
+        return effects if not self._current.escrow else self._storage_failed()
 
     def _return_escrow_journaled(self, attempt: int = 1) -> list[fx.Effect]:
-        s = self._s
+        s = self._current
         if not s.escrow:
             return []
         ref = self._intent(EventType.RETURN_STARTED, s.escrow, "return", self._t.cash_call)
@@ -806,7 +821,8 @@ class SessionFlow:
             return self._after_late()
         ref = f"op-{row.seq}"
         self._requests[ref] = _Request(ref, given_up.session_id, "return", self._clock.now() + timedelta(seconds=self._t.cash_call),
-                                       amount, refund_seq=given_up.refund_seq, attempt=given_up.attempt + 1)
+                                       amount, refund_seq=given_up.refund_seq, attempt=given_up.attempt + 1,
+                                       owed_already=True)
         return [fx.ReturnCash(given_up.session_id, ref)]
 
     def _paid_out(self, request_id: str, result: Dispensed, kind: EventType, short_reason: str) -> list[fx.Effect]:
@@ -835,7 +851,7 @@ class SessionFlow:
             s.returned += result.dispensed
             if s.notice is not None and s.notice.amount is not None:
                 s.notice = replace(s.notice, amount=s.returned)
-        if result.unpaid:
+        if result.unpaid and not req.owed_already:
             self._owe(result.unpaid, short_reason)
             if kind is EventType.CHANGE_DISPENSED:
                 s.notice = Notice(NoticeCode.CHANGE_SHORT, amount=result.unpaid)
@@ -876,8 +892,9 @@ class SessionFlow:
         if req.kind == "ask":  # the unit could not even say: decide in the resident's favour
             self._remember(req)  # if it says later, its answer settles what was decided now
             asked = self._given_up.get(req.id.removeprefix("ask-"))
-            settled = asked is None or asked.settled
-            return [] if settled else self._settle_failed(asked, "unknown count_cash_box")
+            if asked is None or asked.settled:
+                return []
+            return self._settle_failed(asked, "unknown count_cash_box")
         if req.kind in _WAIT_FAILURES:  # the card or the center did not answer: the session cannot go on
             s = self._s
             current = s is not None and s.id == req.session_id and not s.ending
@@ -970,7 +987,7 @@ class SessionFlow:
         return effects
 
     # --- printing ----------------------------------------------------------------------------------------
-    def _job_states(self, req: _Request, statuses, cancelled: bool) -> list[fx.Effect]:
+    def _job_states(self, req: _Request, statuses: tuple[tuple[str, JobStatus], ...], cancelled: bool) -> list[fx.Effect]:
         session_id = req.session_id
         s = self._s if self._s is not None and self._s.id == session_id else None
         docs = (*req.docs, *(s.printing.values() if s is not None else ()))
@@ -1039,7 +1056,7 @@ class SessionFlow:
 
     def _give_up_printing(self) -> list[fx.Effect]:
         """The print timeout: cancel what is unfinished (and submissions never answered) before owing it."""
-        s = self._s
+        s = self._current
         if any(r.session_id == s.id and r.kind == "cancel" for r in self._requests.values()):
             self._goto(Screen.PRINTING)  # already cancelling: the cancel's own (shorter) deadline settles it
             return []
@@ -1058,7 +1075,7 @@ class SessionFlow:
         return [self._cancel(s.id, jobs, lost)]
 
     def _cancel_failed(self) -> list[fx.Effect]:
-        s = self._s
+        s = self._current
         for d in s.printing.values():
             if not d.state.final:
                 d.state = JobState.FAILED  # owed; the printer is out of service until someone looks
@@ -1066,9 +1083,9 @@ class SessionFlow:
         return self._finish_printing()
 
     def _finish_printing(self) -> list[fx.Effect]:
-        s = self._s
         if self._screen is not Screen.PRINTING:
             return self._try_close()
+        s = self._current
         for d in s.printing.values():
             if not d.state.final:
                 d.state = JobState.FAILED
@@ -1101,7 +1118,7 @@ class SessionFlow:
         doc.refunded = False
 
     # --- ending -----------------------------------------------------------------------------------------
-    def _abandon(self, code: NoticeCode, refusal=None) -> list[fx.Effect]:
+    def _abandon(self, code: NoticeCode, refusal: Refusal | None = None) -> list[fx.Effect]:
         """End the session early: give back what was inserted; the card must be taken."""
         s = self._s
         if s is None or s.ending:
@@ -1121,7 +1138,7 @@ class SessionFlow:
 
     def _end(self, code: NoticeCode | None) -> list[fx.Effect]:
         """Over for the resident: show why (or the done screen); the session closes once nothing is out."""
-        s = self._s
+        s = self._current
         effects: list[fx.Effect] = []
         if code is not None:
             s.outcome = code.value
@@ -1199,7 +1216,7 @@ class SessionFlow:
     def _intent(self, event_type: EventType, amount: int, kind: str, seconds: float, detail: str = "",
                 index: int = -1) -> str | None:
         """Journal what is about to be done; its row's number names the operation. None: the journal failed."""
-        s = self._s
+        s = self._current
         row = self._record(event_type, amount, detail)
         if not row:
             return None
@@ -1224,7 +1241,7 @@ class SessionFlow:
         return req, req is not None
 
     def _owe(self, amount: int, reason: str) -> int | None:
-        return self._owe_for(self._s.id, amount, reason)
+        return self._owe_for(self._current.id, amount, reason)
 
     def _owe_for(self, session_id: str, amount: int, reason: str) -> int | None:
         row = self._record_for(session_id, EventType.REFUND_OWED, amount, reason)
@@ -1235,10 +1252,10 @@ class SessionFlow:
                 s.refunds.append((row.seq, amount))
         return row.seq if row else None
 
-    def _record(self, kind: EventType, amount: int | None, detail: str = ""):
-        return self._record_for(self._s.id, kind, amount, detail)
+    def _record(self, kind: EventType, amount: int | None, detail: str = "") -> JournalEvent | None:
+        return self._record_for(self._current.id, kind, amount, detail)
 
-    def _record_for(self, session_id: str, kind: EventType, amount: int | None, detail: str = ""):
+    def _record_for(self, session_id: str, kind: EventType, amount: int | None, detail: str = "") -> JournalEvent | None:
         """Journal one fact; on a storage fault the kiosk goes out of service (the caller stops taking money)."""
         s = self._s
         ref = s.identity.resident_ref if s and s.id == session_id and s.identity else None
@@ -1247,7 +1264,7 @@ class SessionFlow:
         except JournalOnReserve as exc:  # written, into the last reserved space: stop taking money now
             self._add_problem("journal: disk full")
             self._storage_fault = True
-            return exc.written
+            return cast(JournalEvent, exc.written)  # what record() wrote
         except JournalWriteError as exc:
             self._add_problem(f"journal: {exc}")
             self._storage_fault = True

@@ -17,6 +17,7 @@ from kiosk import events as ev
 from kiosk.effects import Effect
 
 Post = Callable[[ev.Event], None]
+Run = Callable[[], ev.Event | None]
 
 
 class ShufflingExecutor:
@@ -24,11 +25,11 @@ class ShufflingExecutor:
         self._rng = random.Random(seed) if seed is not None else None
         self._max_delay = max_delay
         self._held: set[str] = set()
-        self._calls: dict[str, deque] = {}  # family -> (run, done) not yet run
-        self._results: dict[str, deque] = {}  # family -> [due step, done, result] in order
+        self._calls: dict[str, deque[tuple[Run, Post]]] = {}  # family -> (run, done) not yet run
+        self._results: dict[str, deque[tuple[int, Post, ev.Event | None]]] = {}  # family -> (due step, done, result) in order
         self._step = 0
 
-    def submit(self, effect: Effect, run: Callable[[], ev.Event | None], done: Post) -> None:
+    def submit(self, effect: Effect, run: Run, done: Post) -> None:
         self._calls.setdefault(effect.family, deque()).append((run, done))
 
     @property
@@ -59,7 +60,7 @@ class ShufflingExecutor:
             while calls and (rng is None or rng.random() < 0.5):
                 run, done = calls.popleft()
                 due = self._step + (rng.randint(0, self._max_delay) if rng else 0)
-                self._results.setdefault(family, deque()).append([due, done, run()])
+                self._results.setdefault(family, deque()).append((due, done, run()))
                 if rng is not None:
                     break
         ready = [f for f, q in self._results.items() if q]

@@ -1,14 +1,22 @@
-"""How long the kiosk waits on each screen and for each device call before it gives up (seconds)."""
+"""How long the kiosk waits on each screen and for each device call before it gives up (seconds).
+
+Each may be set in the config's ``[timings]``; every value must be finite, more than 0 and at
+most ``LONGEST`` (one day): a nan or inf deadline never fires, and 1e308 overflows the clock.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
 
 from kiosk.session_view import Screen
 
 
+LONGEST = 24 * 60 * 60
+
+
 @dataclass(frozen=True)
 class FlowTimings:
-    # konbini.md §11: the real timeout is not public; these follow common kiosk practice and
+    # Not public, so our decision (docs/decisions.md): these follow common kiosk practice and
     # leave a slow reader enough time. The idle warning (「続けますか?」) shows this long before.
     idle_warning: float = 15
     set_card: float = 60
@@ -25,6 +33,14 @@ class FlowTimings:
     cash_call: float = 30  # stack, return, pay out, ask the unit
     printer_call: float = 60  # render and submit one document, poll, cancel
     health_interval: float = 60  # how often an idle kiosk checks that it can still deliver
+
+    def __post_init__(self) -> None:
+        # the config file is checked with a message per key (kiosk/config.py); this guards code paths
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= LONGEST \
+                    or not math.isfinite(value):
+                raise ValueError(f"timings.{f.name}: expected a number of seconds > 0 and <= {LONGEST}")
 
     def idle_for(self, screen: Screen) -> float | None:
         from kiosk.screen_facts import facts

@@ -1,17 +1,20 @@
 """Shared fixtures: one provisioned demo data directory per test run, kiosks built from it
-through the real composition root, and the rule for tests that need a real system service."""
+through the real composition root, the rule for tests that need a real system service, and
+the rule that in CI any skip fails the run (tests/ci_skips.py)."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from pathlib import Path
 
 import pytest
 
+# the hooks that make any skip fail the run in CI
+from ci_skips import in_ci, pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401
+
 from kiosk.config import load_config
 from kiosk.provision import copy_provisioned, provision
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+IN_CI = in_ci()
 
 
 def need_real_stack(ok: bool, why: str) -> None:

@@ -1,4 +1,5 @@
-"""A private cupsd with cups-pdf queues, for the real-stack printer tests (setup.md §5).
+"""A private cupsd with cups-pdf queues, for the real-stack printer tests (cupsd(8), cupsd.conf(5) and
+cups-files.conf(5): https://www.cups.org/doc/man-cupsd.html).
 
 The machine's own CUPS is neither used nor changed: this cupsd has its own config, spool, logs
 and socket in a temp dir. Only cups-pdf's per-queue config must live in /etc/cups (cups-pdf
@@ -183,7 +184,8 @@ class PrivateCups:
             raise RuntimeError(f"cupsd refused printer-state-reasons {reasons}: IPP status {status:#06x}")
 
     def _scheduler_running(self) -> bool:
-        # `lpstat -r` exits 0 even when no scheduler answers (setup.md): read what it says
+        # `lpstat -r` exits 0 even when no scheduler answers (seen with CUPS 2.4; lpstat(1) promises
+        # only the message, https://www.cups.org/doc/man-lpstat.html): read what it says
         done = subprocess.run(["lpstat", "-r"], env=self.env, capture_output=True, text=True)
         return "scheduler is running" in done.stdout
 

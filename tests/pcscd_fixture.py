@@ -4,7 +4,8 @@ own reader.conf directory defining one vpcd virtual reader on a free test port.
 Only one pcscd can run on a machine and it needs root to create /run/pcscd, so the fixture
 skips (fails in CI) when not root, when pcscd, the vpcd driver or pyscard are missing, or when
 a pcscd already runs. Readiness is polled through PC/SC itself: connecting to the vpcd port
-would count as a card (setup.md §4).
+would count as a card (vpcd takes whichever client connects to its port as the card:
+frankmorgner/vsmartcard virtualsmartcard/src/vpcd/vpcd.c, ``vicc_connect``).
 """
 from __future__ import annotations
 

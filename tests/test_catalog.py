@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.catalog.catalog import Catalog, UnknownMunicipality
-from kiosk.catalog.holidays import NATIONAL_HOLIDAYS, is_business_day
+from kiosk.catalog.holidays import HolidaysUnknown, is_business_day, national_holidays
 from kiosk.catalog.hours import ClosureReason
 from kiosk.catalog.loader import MunicipalityFileError
 from kiosk.catalog.model import FiscalYearPolicy, MonthDay
@@ -166,11 +166,45 @@ def test_explicit_fiscal_year_list():
     assert policy.offered(date(2026, 6, 1)) == (2026, 2025, 2024)
 
 
-def test_holiday_list():
-    assert all(d.year in (2026, 2027) for d in NATIONAL_HOLIDAYS)
+# 国民の祝日, 振替休日 and 国民の休日 of 2026 and 2027 as the Cabinet Office lists them
+ANNOUNCED_2026_2027 = (
+    "2026-01-01", "2026-01-12", "2026-02-11", "2026-02-23", "2026-03-20", "2026-04-29",
+    "2026-05-03", "2026-05-04", "2026-05-05", "2026-05-06", "2026-07-20", "2026-08-11",
+    "2026-09-21", "2026-09-22", "2026-09-23", "2026-10-12", "2026-11-03", "2026-11-23",
+    "2027-01-01", "2027-01-11", "2027-02-11", "2027-02-23", "2027-03-21", "2027-03-22",
+    "2027-04-29", "2027-05-03", "2027-05-04", "2027-05-05", "2027-07-19", "2027-08-11",
+    "2027-09-20", "2027-09-23", "2027-10-11", "2027-11-03", "2027-11-23",
+)
+
+
+def test_the_holidays_of_2026_and_2027_are_those_announced():
+    assert national_holidays(2026) | national_holidays(2027) == {date.fromisoformat(d) for d in ANNOUNCED_2026_2027}
     assert not is_business_day(date(2026, 9, 22))  # 国民の休日
     assert not is_business_day(date(2027, 3, 22))  # 振替休日
     assert is_business_day(date(2026, 11, 24))
+
+
+@pytest.mark.parametrize("day", [
+    date(2028, 3, 20),  # 春分の日, a Monday
+    date(2028, 9, 22),  # 秋分の日, a Friday
+    date(2029, 2, 12),  # 振替休日: 建国記念の日 fell on a Sunday
+    date(2031, 5, 6),  # 振替休日: みどりの日 on a Sunday, the Monday already こどもの日
+    date(2032, 9, 21),  # 国民の休日 between 敬老の日 and 秋分の日
+])
+def test_holidays_after_2027_are_known(day):
+    assert day.weekday() < 5
+    assert not is_business_day(day)
+
+
+def test_a_koseki_kind_is_closed_on_a_2028_holiday(catalog):
+    assert reason(catalog, NANAHOSHI, K.KOSEKI_ZENBU, jst(2028, 3, 20, 10, 0)) == R.OUTSIDE_HOURS
+    assert reason(catalog, NANAHOSHI, K.KOSEKI_ZENBU, jst(2028, 3, 21, 10, 0)) is None
+
+
+@pytest.mark.parametrize("day", [date(1948, 6, 1), date(2100, 1, 4)])
+def test_a_year_the_holiday_calendar_does_not_cover_is_refused(day):
+    with pytest.raises(HolidaysUnknown, match=str(day.year)):
+        is_business_day(day)
 
 
 def test_load_reports_the_bad_file(tmp_path):

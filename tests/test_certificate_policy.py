@@ -29,7 +29,7 @@ from kiosk.pki.keys import new_rsa_key
 from kiosk.pki.layout import DemoPkiLayout
 from kiosk.pki.names import AUTH_CA_NAME, holder_name
 from kiosk.pki.policy import CertificateRefusal as Refusal
-from kiosk.pki.policy import Revocation
+from kiosk.pki.policy import Revocation, der_tlv
 from kiosk.pki.signing import sign_challenge
 from kiosk.pki.trust import (
     TrustedGeneration,
@@ -186,14 +186,6 @@ def _card(
 # --- hand-made DER --------------------------------------------------------------------
 
 
-def _tlv(tag: int, content: bytes) -> bytes:
-    size = len(content)
-    if size < 0x80:
-        return bytes([tag, size]) + content
-    size_bytes = size.to_bytes((size.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(size_bytes)]) + size_bytes + content
-
-
 def _children(sequence: bytes) -> list[bytes]:
     """The encoded elements inside a DER SEQUENCE."""
 
@@ -216,13 +208,13 @@ def _children(sequence: bytes) -> list[bytes]:
 
 def _signed(tbs: bytes, signer: rsa.RSAPrivateKey, algorithm: bytes = SHA256_RSA, digest=None) -> bytes:
     signature = signer.sign(tbs, padding.PKCS1v15(), digest or hashes.SHA256())
-    return _tlv(0x30, tbs + algorithm + _tlv(0x03, b"\x00" + signature))
+    return der_tlv(0x30, tbs + algorithm + der_tlv(0x03, b"\x00" + signature))
 
 
 def _edited(certificate: x509.Certificate, edit: Callable[[list[bytes]], list[bytes]], signer, **how) -> bytes:
     """The certificate with its tbsCertificate fields edited, signed again."""
     fields = edit(_children(certificate.tbs_certificate_bytes))
-    return _signed(_tlv(0x30, b"".join(fields)), signer, **how)
+    return _signed(der_tlv(0x30, b"".join(fields)), signer, **how)
 
 
 def _without_version(fields: list[bytes]) -> list[bytes]:
@@ -233,7 +225,7 @@ def _without_version(fields: list[bytes]) -> list[bytes]:
 def _with_serial(serial: bytes) -> Callable[[list[bytes]], list[bytes]]:
     def edit(fields: list[bytes]) -> list[bytes]:
         assert fields[1][0] == 0x02
-        return [fields[0], _tlv(0x02, serial), *fields[2:]]
+        return [fields[0], der_tlv(0x02, serial), *fields[2:]]
 
     return edit
 
@@ -278,7 +270,7 @@ def _crl_without_next_update(authority: CertificateAuthority) -> x509.Certificat
     fields = _children(_crl(authority).tbs_certlist_bytes)
     # version, signature, issuer, thisUpdate, nextUpdate, crlExtensions: drop nextUpdate
     assert [field[0] for field in fields] == [0x02, 0x30, 0x30, 0x17, 0x17, 0xA0]
-    der = _signed(_tlv(0x30, b"".join(fields[:4] + fields[5:])), authority.private_key)
+    der = _signed(der_tlv(0x30, b"".join(fields[:4] + fields[5:])), authority.private_key)
     crl = x509.load_der_x509_crl(der)
     assert crl.next_update_utc is None
     return crl
@@ -696,7 +688,7 @@ def _(w):
 @hostile("crl-signed-sha1", Refusal.REVOCATION_UNAVAILABLE)
 def _(w):
     fields = _children(_crl(w.ca).tbs_certlist_bytes)
-    der = _signed(_tlv(0x30, b"".join([fields[0], SHA1_RSA, *fields[2:]])), w.ca.private_key, SHA1_RSA, hashes.SHA1())
+    der = _signed(der_tlv(0x30, b"".join([fields[0], SHA1_RSA, *fields[2:]])), w.ca.private_key, SHA1_RSA, hashes.SHA1())
     return Case(_card(w), crls={"2023": x509.load_der_x509_crl(der)})
 
 

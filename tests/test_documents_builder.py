@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from dataclasses import fields, is_dataclass, replace
 from datetime import date, datetime, timezone
+from enum import Enum
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,19 @@ def test_line_kind_must_match():
     line = OrderLine(K.INKAN, "990001", CertificateOptions(), 1, 300)
     with pytest.raises(DocumentDataError):
         build_document(K.JUMINHYO, line, WIFE, HOUSEHOLD, KOSEKI, NANAHOSHI, "S-1", "n", AT)
+
+
+class _Unhandled(Enum):
+    """A kind added to CertificateKind without its branch: the type check fails first, and at run time
+    the exhaustive match raises rather than building another kind's certificate (once, a 附票)."""
+
+    NEW = "new"
+
+
+def test_a_kind_without_its_branch_raises_rather_than_printing_another_certificate():
+    line = OrderLine(_Unhandled.NEW, "990001", CertificateOptions(), 1, 300)
+    with pytest.raises(AssertionError):
+        build_document(_Unhandled.NEW, line, WIFE, HOUSEHOLD, KOSEKI, NANAHOSHI, "S-1", "n", AT)
 
 
 def test_issue_numbers_per_municipality_and_day(tmp_path):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
 
 import pytest
 
 from kiosk.catalog.catalog import Catalog
-from kiosk.center.eligibility import RelatedRecords, line_refusal, municipality_choices, refusal_for
+from kiosk.center.eligibility import RelatedRecords, _subjects_refusal, line_refusal, municipality_choices, refusal_for
 from kiosk.center.offers import build_offers
 from kiosk.clock import JST
 from kiosk.eligibility import RefusalReason as R
@@ -283,3 +284,16 @@ def test_offers_by_role():
     honseki_only = build_offers(WIFE, HOUSEHOLD, KOSEKI_AT_HIBARI, HIBARI, TUESDAY)
     assert [o.kind for o in honseki_only] == [K.KOSEKI_ZENBU, K.KOSEKI_KOJIN, K.FUHYO]
     assert all(o.refusal.reason == R.HONSEKI_NOT_REGISTERED for o in honseki_only)
+
+
+class _Unhandled(Enum):
+    """A kind added to CertificateKind without its branch: the type check fails first, and at run time
+    the exhaustive match raises rather than letting it through as a 戸籍 kind."""
+
+    NEW = "new"
+
+
+def test_a_kind_without_its_branch_raises_rather_than_passing_as_a_koseki_kind():
+    # _subjects_refusal directly: refusal_for refuses a kind the municipality does not offer before it
+    with pytest.raises(AssertionError):
+        _subjects_refusal(WIFE, HOUSEHOLD, KOSEKI, NANAHOSHI, _Unhandled.NEW, CertificateOptions(), RelatedRecords())

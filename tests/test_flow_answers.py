@@ -273,3 +273,16 @@ def test_the_next_sessions_return_that_gave_back_a_closed_sessions_cash_settles_
     assert owed(kiosk) == 0
     assert kiosk.journal.session_balance(first).undelivered == 0
     assert kiosk.journal.session_balance(second).undelivered == 0
+
+
+def test_a_late_return_that_a_jammed_unit_keeps_is_owed_once(kiosk):
+    at_payment(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.cash.insert(500)
+    past_deadline(kiosk, kiosk.config.timings.cash_call)  # the stack is given up on: 500 owed
+    kiosk.cash.jam()  # it stacks nothing, and the return sent after it keeps the cash for the staff
+    kiosk.executor.release("cash")
+    settle(kiosk)
+    assert owed(kiosk) == 500
+    session = rows(kiosk, EventType.STACK_STARTED)[0].session_id
+    assert kiosk.journal.session_balance(session).undelivered == 0

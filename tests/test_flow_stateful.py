@@ -19,7 +19,8 @@ passing (small steps, large jumps past every deadline), device calls run and ans
 past payment into printing; ``trouble`` makes a fault strike at the moment that matters (right
 after the coin that completes the payment or after 中止, or as the certificates are sent), and
 ``pay_with_a_hitch``, ``pay_part_then_cancel``, ``leave_as_a_coin_drops`` (a stray coin and the next
-card while it goes back) and ``printer_trouble`` do the same on their own.
+card while it goes back) and ``printer_trouble`` do the same on their own, and ``to_the_money`` walks
+a resident to the payment screen first.
 A hitch that "answers late" holds the family past its call deadline, then lets every call answer.
 
 Invariants, each checked after every step (the message says what broke):
@@ -465,6 +466,19 @@ class KioskFlowMachine(RuleBasedStateMachine):
     # --- the moments that matter: a fault or a late answer right as money or paper moves -------------------
     def _on(*screens: Screen):
         return precondition(lambda self: self.k is not None and self.k.flow.screen in screens)
+
+    @rule(pick=st.integers(0, 255), hitch=st.sampled_from(HITCHES), cancels=st.booleans())
+    def to_the_money(self, pick: int, hitch: str, cancels: bool) -> None:
+        """A resident goes to the payment screen; then a jam as the payment completes, or 中止 after a
+        coin and 終了 at once, with ``hitch`` while the coins are still out: the moments of bugs (a)
+        and (d), reached in one rule rather than by chance."""
+        self.resident_until(Screen.PAYMENT, pick)
+        if self.k.flow.screen is not Screen.PAYMENT:
+            return
+        if cancels:
+            self.pay_part_then_cancel([100], hitch, leaves=True)
+        else:
+            self.pay_with_a_hitch(bill=bool(pick % 2), hitch="jam")
 
     @_on(Screen.PAYMENT)
     @rule(bill=st.booleans(), hitch=st.sampled_from(HITCHES))

@@ -135,3 +135,12 @@ def test_optional_parts_take_their_defaults(tmp_path):
     assert (m.hours.opens, m.hours.closes, m.hours.days) == (time(6, 30), time(23), DayRule.EVERY_DAY)
     assert m.closures.year_end.contains(date(2026, 12, 29)) and not m.closures.windows
     assert m.tax_years.new_year_from == MonthDay(6, 1)
+
+
+def test_a_kinds_hours_without_days_take_the_municipalitys_days(tmp_path):
+    text = VALID.replace("[kinds.inkan]\nfee = 200", '[kinds.inkan]\nfee = 200\nhours = { from = "09:00", until = "17:00" }')
+    text = text.replace("[mayor]", '[hours]\ndays = "weekdays"\nfrom = "08:00"\nuntil = "20:00"\n\n[mayor]', 1)
+    path = tmp_path / "990003.toml"
+    path.write_text(text, encoding="utf-8")
+    rule = load_municipality(path).rule(K.INKAN)
+    assert (rule.hours.days, rule.hours.opens, rule.hours.closes) == (DayRule.WEEKDAYS, time(9), time(17))

@@ -563,8 +563,5 @@ def test_a_file_without_usable_cards_is_refused(tmp_path, text):
 
 
 def test_the_shipped_demo_cards_load():
-    path = Path(__file__).resolve().parents[1] / "assets" / "demo" / "cards.toml"
-    if not path.exists():
-        pytest.skip("assets/demo/cards.toml is not written yet")
-    specs = load_card_specs(path)
+    specs = load_card_specs(Path(__file__).resolve().parents[1] / "assets" / "demo" / "cards.toml")
     assert {spec.profile for spec in specs} == set(CardProfile)

@@ -3,6 +3,7 @@ how IPP attributes (captured from that cupsd) become printer and job states, and
 import time
 from types import SimpleNamespace
 
+import cups  # pycups: a dependency of the kiosk (pyproject.toml), never optional
 import pytest
 
 from contract.printer_contract import PrinterContract, one_page_pdf
@@ -85,8 +86,6 @@ def test_a_job_cups_stops_is_canceled_so_it_can_never_print_later(cups_queue):
     job_id = printer.submit(b"hello, not a pdf", "junk")
     status = CupsDriver(cups_queue).settle(printer, job_id)
     assert status.state is JobState.FAILED and status.reason.startswith("stopped")
-    import cups
-
     number = int(job_id.rpartition("-")[2])
     attributes = cups.Connection(host=str(cups_queue.server.socket)).getJobAttributes(number)
     assert attributes["job-state"] == 7  # canceled: `cupsenable` or a restart cannot revive it
@@ -96,8 +95,6 @@ def test_a_rejecting_queue_is_paused_and_resume_accepts_again(cups_queue):
     printer = CupsPrinter(cups_queue.name, str(cups_queue.server.socket))
     cups_queue.server.run("cupsreject", cups_queue.name)
     assert printer.health().state is PrinterState.PAUSED
-    import cups
-
     with pytest.raises(cups.IPPError):  # the effect runner turns this into a failed job
         printer.submit(one_page_pdf(), "refused")
     printer.resume()
@@ -110,7 +107,6 @@ def test_a_missing_queue_is_offline(private_cups):
 
 
 def test_an_unreachable_cupsd_is_offline_and_leaves_jobs_to_the_print_timeout(tmp_path):
-    pytest.importorskip("cups")
     printer = CupsPrinter("KIOSK", str(tmp_path / "no-cupsd.sock"))
     assert printer.health() == PrinterHealth(PrinterState.OFFLINE, "spooler unreachable")
     assert printer.job_status("KIOSK-7") == JobStatus(JobState.PENDING, "spooler unreachable")
@@ -118,7 +114,6 @@ def test_an_unreachable_cupsd_is_offline_and_leaves_jobs_to_the_print_timeout(tm
 
 @pytest.mark.parametrize("job_id", ["OTHER-1", "KIOSK-", "KIOSK-1-2", "folder-000001", ""])
 def test_a_job_id_not_of_this_queue_is_unknown_without_asking_cupsd(job_id):
-    pytest.importorskip("cups")
     assert CupsPrinter("KIOSK", "/nonexistent/cups.sock").job_status(job_id) == JobStatus(JobState.FAILED, "unknown-job")
 
 

@@ -1,5 +1,5 @@
 """The vpcd client: the vsmartcard protocol against a stand-in for pcscd's vpcd driver, then the
-APDU round trip through the real pcscd (the delayed-ACK trap of setup.md §4)."""
+APDU round trip through the real pcscd (the delayed-ACK trap: hardware/card/vpcd.py)."""
 from __future__ import annotations
 
 import socket
@@ -131,7 +131,7 @@ def test_a_card_pulled_during_the_signature_leaves_without_answering(vpcd, card)
 
 @pytest.mark.realstack
 def test_an_apdu_through_pcscd_takes_well_under_a_millisecond(pcscd, tmp_path):
-    """Without TCP_QUICKACK every APDU would wait for a delayed ACK: 44 ms (setup.md §4)."""
+    """Without TCP_QUICKACK every APDU would wait for a delayed ACK (44 ms measured: hardware/card/vpcd.py)."""
     from smartcard import scard
 
     write_contract_cards(tmp_path)

@@ -6,7 +6,6 @@ and the operator pages are parts of this one window.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk import events as ev
@@ -28,8 +27,6 @@ from ui.screens.working import WorkingPage
 from ui.widgets import text, touch
 
 class KioskWindow(QWidget):
-    painted = Signal(object)  # the page just painted (for the benchmark)
-
     def __init__(self, shell, demo: bool = False) -> None:
         super().__init__()
         self.shell = shell
@@ -80,7 +77,6 @@ class KioskWindow(QWidget):
         }
         for page in dict.fromkeys(self.pages.values()):
             self.stack.addWidget(page)
-            page.installEventFilter(self)
 
         self.idle = QFrame()
         self.idle.setProperty("role", "overlay")
@@ -133,7 +129,6 @@ class KioskWindow(QWidget):
         if self.operator is None:
             self.operator = OperatorPages(self.shell)
             self.stack.addWidget(self.operator)
-            self.operator.installEventFilter(self)
         self.operator.sign_in()
         self.refresh()
 
@@ -173,8 +168,3 @@ class KioskWindow(QWidget):
     def _choose_language(self, code: str) -> None:
         self.languages.hide()
         self.shell.set_language(code)
-
-    def eventFilter(self, watched, event) -> bool:
-        if event.type() == event.Type.Paint and watched is self.stack.currentWidget():
-            self.painted.emit(watched)
-        return False

@@ -12,14 +12,17 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 from hardware.card.jpki_files import AUTH_PIN_MAX_TRIES, TOKEN_LABEL_BYTES
+from kiosk.validation import KIB, InputFileError, Schema, between, load_json, pattern
 
 STATE_SUFFIX = ".state.json"
 
 
-class CardFileError(Exception):
-    """A demo card file is missing or malformed: a set-up problem, not a card answer."""
+class CardFileError(InputFileError):
+    """A demo card file is missing or malformed: a set-up problem, not a card answer.
+    ``file: key: problem``, never the key's value (a PIN, a private key)."""
 
 
 @dataclass(frozen=True)
@@ -53,70 +56,56 @@ def list_demo_cards(cards_dir: Path) -> list[DemoCard]:
     return [load_demo_card(p) for p in paths]
 
 
+MAX_CARD_FILE_BYTES = 256 * KIB
+_Base64 = Annotated[str, pattern(r"^[A-Za-z0-9+/]*={0,2}$", "base64", max_length=64 * KIB)]
+_TokenLabel = Annotated[str, pattern(r"^[\x20-\x7e]{0,%d}$" % TOKEN_LABEL_BYTES,
+                                     f"printable ASCII of at most {TOKEN_LABEL_BYTES} characters")]
+_Tries = Annotated[int, between(0, AUTH_PIN_MAX_TRIES)]
+
+
+class _CardFile(Schema, kw_only=True):
+    name: Annotated[str, pattern(r"^[a-z0-9][a-z0-9_-]{0,63}$", "a card name: lower-case letters, digits, '-' and '_'")]
+    profile: Annotated[str, pattern(r"^[a-z_]{1,40}$", "a card profile such as ordinary")]
+    purpose_ja: str
+    purpose_en: str
+    token_label: _TokenLabel | None = None  # None: no JPKI application
+    pin: Annotated[str, pattern(r"^[0-9]{4}$", "four digits or null")] | None = None  # None: 顔認証マイナンバーカード
+    initial_tries_left: _Tries
+    auth_certificate_der_b64: _Base64 | None = None
+    auth_ca_certificate_der_b64: _Base64 | None = None
+    auth_private_key_pem: Annotated[str, pattern(r"^[\x20-\x7e\n\r]*$", "a PEM text", max_length=64 * KIB)] | None = None
+
+
+class _CardState(Schema):
+    tries_left: _Tries
+
+
 def load_demo_card(path: Path) -> DemoCard:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise CardFileError(f"{path.name}: unreadable ({type(error).__name__})") from None
-    if not isinstance(raw, dict):
-        raise CardFileError(f"{path.name}: not a JSON object")
-    fields = _Fields(raw, path.name)
-    name = fields.text("name")
-    if name != path.stem:
-        raise CardFileError(f"{path.name}: name does not match the file name")
-    token_label = fields.optional_text("token_label")
-    if token_label is not None and not _fits_token_label(token_label):
-        raise CardFileError(f"{path.name}: token_label must be printable ASCII of at most 32 characters")
-    pin = fields.optional_text("pin")
-    if pin is not None and not (len(pin) == 4 and pin.isascii() and pin.isdigit()):
-        raise CardFileError(f"{path.name}: pin must be four digits or null")
-    tries = raw.get("initial_tries_left")
-    if type(tries) is not int or not 0 <= tries <= AUTH_PIN_MAX_TRIES:
-        raise CardFileError(f"{path.name}: initial_tries_left must be 0..{AUTH_PIN_MAX_TRIES}")
-    key_pem = fields.optional_text("auth_private_key_pem")
+    raw = load_json(path, _CardFile, file=path.name, error=CardFileError, max_bytes=MAX_CARD_FILE_BYTES)
+    if raw.name != path.stem:
+        raise CardFileError(path.name, "name", "does not match the file name")
     return DemoCard(
-        name=name,
-        profile=fields.text("profile"),
-        purpose_ja=fields.text("purpose_ja"),
-        purpose_en=fields.text("purpose_en"),
-        token_label=token_label,
-        pin=pin,
-        initial_tries_left=tries,
-        auth_certificate_der=fields.optional_base64("auth_certificate_der_b64"),
-        auth_ca_certificate_der=fields.optional_base64("auth_ca_certificate_der_b64"),
-        auth_private_key_pem=key_pem.encode("ascii") if key_pem is not None else None,
+        name=raw.name,
+        profile=raw.profile,
+        purpose_ja=raw.purpose_ja,
+        purpose_en=raw.purpose_en,
+        token_label=raw.token_label,
+        pin=raw.pin,
+        initial_tries_left=raw.initial_tries_left,
+        auth_certificate_der=_base64(path, "auth_certificate_der_b64", raw.auth_certificate_der_b64),
+        auth_ca_certificate_der=_base64(path, "auth_ca_certificate_der_b64", raw.auth_ca_certificate_der_b64),
+        auth_private_key_pem=raw.auth_private_key_pem.encode("ascii") if raw.auth_private_key_pem is not None else None,
         path=path,
     )
 
 
-def _fits_token_label(label: str) -> bool:
-    return len(label) <= TOKEN_LABEL_BYTES and label.isascii() and label.isprintable()
-
-
-class _Fields:
-    """Typed access to the JSON object, with errors naming the field but never its value."""
-
-    def __init__(self, raw: dict, file_name: str) -> None:
-        self._raw = raw
-        self._file_name = file_name
-
-    def text(self, key: str) -> str:
-        value = self._raw.get(key)
-        if not isinstance(value, str):
-            raise CardFileError(f"{self._file_name}: {key} must be a string")
-        return value
-
-    def optional_text(self, key: str) -> str | None:
-        return None if self._raw.get(key) is None else self.text(key)
-
-    def optional_base64(self, key: str) -> bytes | None:
-        value = self.optional_text(key)
-        if value is None:
-            return None
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise CardFileError(f"{self._file_name}: {key} is not base64") from None
+def _base64(path: Path, key: str, value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise CardFileError(path.name, key, "not base64") from None
 
 
 class PinTryCounter:
@@ -143,16 +132,9 @@ class PinTryCounter:
         self._value = value
 
     def _read(self, initial: int) -> int:
-        try:
-            raw = json.loads(self._path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not self._path.exists():
             return initial
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            raise CardFileError(f"{self._path.name}: unreadable") from None
-        value = raw.get("tries_left") if isinstance(raw, dict) else None
-        if type(value) is not int or not 0 <= value <= AUTH_PIN_MAX_TRIES:
-            raise CardFileError(f"{self._path.name}: tries_left must be 0..{AUTH_PIN_MAX_TRIES}")
-        return value
+        return load_json(self._path, _CardState, file=self._path.name, error=CardFileError, max_bytes=KIB).tries_left
 
     def _write(self, value: int) -> None:
         # Write a sibling temp file, then rename over: readers see the old or the new counter, never half.

@@ -1,7 +1,8 @@
 """PKCS#1 DigestInfo: what the host sends to the card's signing command (the card pads it).
 
 The host side builds SHA-256 DigestInfo; the card side only checks the shape, because a real
-card signs whatever hash is inside (jpki.md §5: SHA-1 and SHA-256 are both seen in public code).
+card signs whatever hash is inside: public code sends both, SHA-1 (siketyan/jpki-rs cli/src/digest.rs)
+and SHA-256 (jpki/myna mpa/src/main.rs).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Identifiers of the JPKI application (公的個人認証AP), shared by the host and the card side.
 
-Values from jpki.md §1, §2, §5 ([multi] unless noted there).
+Values as in OpenSC src/libopensc/jpki.h and card-jpki.c and in jpki/myna src/jpki.rs; the token labels
+as in jpki/myna _go/libmyna/api.go, the iPhone one only in soltia48/myna-card src/ap/jpki.rs.
 """
 from __future__ import annotations
 

@@ -6,12 +6,12 @@ too). ``probe`` and ``verify_and_sign`` hand their work to that thread and block
 done; a waiting caller interrupts the watch with ``SCardCancel``. The listener is called on the
 I/O thread; a listener that calls back into the reader runs its call inline.
 
-Decisions where the port and the references are silent:
+Decisions where the port and the public sources are silent:
 
 - The reader is the first one whose name contains the configured text (any reader when empty).
 - No PC/SC service, no such reader, or the reader or service lost while watching: DEGRADED; the
   card counts as removed, and the context is released and made again with back-off (0.1 s,
-  doubling to 2 s) until the reader is back. pyscard's own monitors die instead (patterns.md §4).
+  doubling to 2 s) until the reader is back. pyscard's own monitors die instead (pyscard issues #82, #128).
 - The card is connected in shared mode, and every probe and every VERIFY-to-signature runs in
   one exclusive transaction, so no other PC/SC program can come between our APDUs.
 - After a VERIFY that may have passed, the transaction ends with a card reset: the verified

@@ -4,7 +4,7 @@ Shared by the simulated and the PC/SC readers so both make the same decisions:
 
 - ``read_probe`` reads the certificate only from a My Number card whose PIN is usable: a
   blocked or PIN-less card cannot authenticate and the old 住基カード is refused. A phone wants
-  the PIN before its certificate (jpki.md §9), so ``verify_then_sign`` reads it between VERIFY
+  the PIN before its certificate (jpki/myna issue #6), so ``verify_then_sign`` reads it between VERIFY
   and the signature and returns it in ``Signed.certificate_der``.
 - ``refusal_before_verify`` answers without any APDU when the last probe found the PIN
   blocked, found no usable PIN (a face-auth card, a non-JPKI card), or when there was no probe

@@ -1,33 +1,53 @@
-"""Japanese national holidays (国民の祝日, 振替休日, 国民の休日) for the years the kiosk is configured for.
+"""Japanese national holidays (国民の祝日, 振替休日, 国民の休日), from the ``holidays`` package.
 
-A fixed list on purpose: the rules depend on equinox dates announced each February, so a year
-is added here by hand. Outside the listed years only Saturdays and Sundays count as days off.
+Why ``holidays`` (python-holidays) rather than a list kept here or a Japan-only package: it is
+released about monthly by a team that follows each country's law, it encodes 祝日法's rules
+(equinox days, the 振替休日 of Article 3(2), the 国民の休日 of Article 3(3)) with tests, and
+it states the years it covers. Outside those years it would silently know no holiday, so
+dates there are refused here instead.
+
+The equinox days are predicted: the official dates are announced each February for the next
+year (国立天文台, https://eco.mtk.nao.ac.jp/koyomi/yoko/); a changed law needs a new release.
 """
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING
 
-COVERED_YEARS = frozenset({2026, 2027})
+if TYPE_CHECKING:
+    from holidays.countries.japan import Japan
 
-NATIONAL_HOLIDAYS = frozenset(
-    date.fromisoformat(day)
-    for day in (
-        # 2026
-        "2026-01-01", "2026-01-12", "2026-02-11", "2026-02-23", "2026-03-20", "2026-04-29",
-        "2026-05-03", "2026-05-04", "2026-05-05", "2026-05-06",  # 5/6: 振替休日 for Sunday 5/3
-        "2026-07-20", "2026-08-11", "2026-09-21",
-        "2026-09-22",  # 国民の休日 between 敬老の日 and 秋分の日
-        "2026-09-23", "2026-10-12", "2026-11-03", "2026-11-23",
-        # 2027
-        "2027-01-01", "2027-01-11", "2027-02-11", "2027-02-23",
-        "2027-03-21", "2027-03-22",  # 3/22: 振替休日 for Sunday 3/21
-        "2027-04-29", "2027-05-03", "2027-05-04", "2027-05-05",
-        "2027-07-19", "2027-08-11", "2027-09-20", "2027-09-23", "2027-10-11", "2027-11-03",
-        "2027-11-23",
-    )
-)
+
+class HolidaysUnknown(ValueError):
+    """A date in a year the holiday calendar does not cover."""
+
+
+@cache
+def _calendar() -> type[Japan]:
+    # imported when first asked: ~0.1 s, which the kiosk's cold start does not need to pay
+    from holidays.countries.japan import Japan
+
+    return Japan
+
+
+def covered_years() -> range:
+    japan = _calendar()
+    return range(japan.start_year, japan.end_year + 1)
+
+
+@cache
+def national_holidays(year: int) -> frozenset[date]:
+    if year not in covered_years():
+        years = covered_years()
+        raise HolidaysUnknown(f"national holidays are known for {years.start}-{years.stop - 1} only, not {year}")
+    return frozenset(_calendar()(years=year))
+
+
+def is_national_holiday(day: date) -> bool:
+    return day in national_holidays(day.year)
 
 
 def is_business_day(day: date) -> bool:
-    """Monday to Friday and not a national holiday."""
-    return day.weekday() < 5 and day not in NATIONAL_HOLIDAYS
+    """Monday to Friday and not a national holiday; HolidaysUnknown outside the covered years."""
+    return day.weekday() < 5 and not is_national_holiday(day)

@@ -12,11 +12,11 @@ Format (assets/municipalities/<code>.toml; the three demo files show every key):
 """
 from __future__ import annotations
 
-import re
-import tomllib
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+
+import msgspec
 
 from kiosk.catalog.model import (
     DEFAULT_HOURS,
@@ -37,269 +37,245 @@ from kiosk.catalog.model import (
     UnderAgePolicy,
 )
 from kiosk.kinds import CertificateKind
+from kiosk.validation import KIB, InputFileError, Invalid, Schema, Text, between, load_toml, one_of, pattern
 
 MAX_FEE = 2000  # yen per copy; a higher figure is a typo, not a fee
 COPIES_LIMIT = 20
+MAX_FILE_BYTES = 256 * KIB
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_TIME = re.compile(r"^(\d{2}):(\d{2})$")
-_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_KINDS = tuple(k.value for k in CertificateKind)
 
 
-class MunicipalityFileError(ValueError):
-    def __init__(self, file: str, key: str, problem: str) -> None:
-        super().__init__(f"{file}: {key}: {problem}")
-        self.file = file
-        self.key = key
-        self.problem = problem
+class MunicipalityFileError(InputFileError):
+    """``file: key: problem``; ``file`` is the file's name (its code)."""
 
 
-class _Table:
-    """One TOML table being read: knows its dotted path and refuses keys nobody asked for."""
-
-    def __init__(self, file: str, path: str, data: dict[str, Any]) -> None:
-        self.file, self.path, self._data, self._read = file, path, data, set()
-
-    def key(self, name: str) -> str:
-        return f"{self.path}.{name}" if self.path else name
-
-    def error(self, name: str, problem: str) -> MunicipalityFileError:
-        return MunicipalityFileError(self.file, self.key(name), problem)
-
-    def has(self, name: str) -> bool:
-        return name in self._data
-
-    def get(self, name: str, kind: type, default: Any = ...) -> Any:
-        self._read.add(name)
-        if name not in self._data:
-            if default is ...:
-                raise self.error(name, "missing")
-            return default
-        value = self._data[name]
-        # bool is an int in Python, but `fee = true` is still a mistake
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.error(name, f"expected {_TYPE_NAMES.get(kind, kind.__name__)}, got {type(value).__name__}")
-        return value
-
-    def table(self, name: str, required: bool = True) -> "_Table | None":
-        if not required and name not in self._data:
-            self._read.add(name)
-            return None
-        return _Table(self.file, self.key(name), self.get(name, dict))
-
-    def tables(self, name: str) -> list["_Table"]:
-        items = self.get(name, list, [])
-        for i, item in enumerate(items):
-            if not isinstance(item, dict):
-                raise self.error(f"{name}[{i}]", "expected a table")
-        return [_Table(self.file, self.key(f"{name}[{i}]"), item) for i, item in enumerate(items)]
-
-    def names(self) -> list[str]:
-        return list(self._data)
-
-    def done(self) -> None:
-        unknown = sorted(set(self._data) - self._read)
-        if unknown:
-            raise self.error(unknown[0], "unknown key")
+# --- the file's schema (kiosk/validation.py) ----------------------------------------------------------
+_Time = Annotated[str, pattern(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$", "a time HH:MM")]
+_Fee = Annotated[int, between(0, MAX_FEE, step=10)]
+_Copies = Annotated[int, between(1, COPIES_LIMIT)]
+_Days = Annotated[str, one_of("every_day", "weekdays")]
+_Weekday = Annotated[str, one_of(*_WEEKDAYS)]
 
 
-_TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", dict: "a table", list: "an array"}
+def _later(opens: str, closes: str) -> None:
+    if closes <= opens:  # "HH:MM" text orders as the times do
+        raise Invalid("until", "must be later than from")
+
+
+def _month_day(key: str, text: str) -> MonthDay:
+    parts = text.split("-") if len(text) == 5 and text[2] == "-" else ()
+    try:
+        month, day = (int(p) for p in parts) if len(parts) == 2 and all(p.isdigit() for p in parts) else (0, 0)
+        date(2024, month, day)  # 2024: 02-29 is a day too
+    except ValueError:
+        raise Invalid(key, f"expected a month-day MM-DD, got {text!r}") from None
+    return MonthDay(month, day)
+
+
+class _Hours(Schema, kw_only=True):
+    days: _Days | None = None  # None: as the hours this table narrows
+    opens: _Time = msgspec.field(name="from")
+    closes: _Time = msgspec.field(name="until")
+
+    def __post_init__(self) -> None:
+        _later(self.opens, self.closes)
+
+
+class _Kind(Schema):
+    offered: bool = True
+    fee: _Fee | None = None
+    hours: _Hours | None = None
+    max_copies: _Copies | None = None
+
+    def __post_init__(self) -> None:
+        if self.offered and self.fee is None:
+            raise Invalid("fee", "missing")
+        for name in ("fee", "hours", "max_copies"):
+            if not self.offered and getattr(self, name) is not None:
+                raise Invalid(name, "given for a kind with offered = false")
+
+
+class _Kinds(Schema, kw_only=True):
+    """[kinds]: one table per certificate kind, every kind listed."""
+
+    juminhyo: _Kind
+    juminhyo_kisai: _Kind
+    inkan: _Kind
+    tax_shotoku: _Kind
+    tax_hikazei: _Kind
+    koseki_zenbu: _Kind
+    koseki_kojin: _Kind
+    fuhyo: _Kind
+
+
+# a kind added to CertificateKind must be added above (and to every municipality file)
+assert set(_Kinds.__struct_fields__) == set(_KINDS), "kiosk.catalog.loader._Kinds is behind CertificateKind"
+
+
+class _Mayor(Schema):
+    title: Text
+    name: Text
+
+
+class _Tax(Schema):
+    latest_years: Annotated[int, between(1, 5)] | None = None
+    years: Annotated[list[Annotated[int, between(2000, 2100)]], msgspec.Meta(min_length=1, max_length=100)] | None = None
+    new_year_from: str = "06-01"
+    switch_over_from: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.latest_years is None) == (self.years is None):
+            raise Invalid("latest_years", "give exactly one of latest_years and years")
+        new_year_from = _month_day("new_year_from", self.new_year_from)
+        if self.switch_over_from is not None and _month_day("switch_over_from", self.switch_over_from) >= new_year_from:
+            raise Invalid("switch_over_from", "must come before new_year_from in the same year")
+
+
+class _UnderAge(Schema):
+    policy: Annotated[str, one_of("refuse_all", "allow_all", "allow_only")]
+    kinds: list[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.policy != "allow_only":
+            if self.kinds is not None:
+                raise Invalid("kinds", "only with policy = allow_only")
+            return
+        if not self.kinds:
+            raise Invalid("kinds", "allow_only needs at least one kind")
+        for kind in self.kinds:
+            if kind not in _KINDS:
+                raise Invalid("kinds", f"unknown certificate kind {kind!r}")
+
+
+class _YearEnd(Schema):
+    first: str = msgspec.field(name="from")
+    last: str = msgspec.field(name="until")
+
+    def __post_init__(self) -> None:
+        _month_day("from", self.first)
+        _month_day("until", self.last)
+
+
+class _Window(Schema):
+    opens: _Time = msgspec.field(name="from")
+    closes: _Time = msgspec.field(name="until")
+    on: date | None = msgspec.field(default=None, name="date")
+    nth: Annotated[int, between(1, 5)] | None = None
+    weekday: _Weekday | None = None
+
+    def __post_init__(self) -> None:
+        _later(self.opens, self.closes)
+        if (self.on is None) == (self.nth is None):
+            raise Invalid("date", "give either date or nth + weekday")
+        if self.nth is not None and self.weekday is None:
+            raise Invalid("weekday", "missing")
+        if self.on is not None and self.weekday is not None:
+            raise Invalid("weekday", "goes with nth, not with date")
+
+
+class _Closures(Schema):
+    year_end: _YearEnd | None = None
+    annual_days: Annotated[list[str], msgspec.Meta(max_length=366)] = msgspec.field(default_factory=list)
+    dates: Annotated[list[date], msgspec.Meta(max_length=1000)] = msgspec.field(default_factory=list)
+    windows: Annotated[list[_Window], msgspec.Meta(max_length=100)] = msgspec.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for text in self.annual_days:
+            _month_day("annual_days", text)
+
+
+class _MunicipalityFile(Schema, kw_only=True):
+    code: Annotated[str, pattern(r"^[0-9]{6}$", "six digits")]
+    name: Text
+    reading: Text
+    prefecture: Text
+    mayor: _Mayor
+    my_number_on_juminhyo: bool
+    honseki_registration_required: bool
+    max_copies: _Copies = DEFAULT_MAX_COPIES
+    hours: _Hours | None = None
+    tax: _Tax
+    under_15: _UnderAge
+    closures: _Closures | None = None
+    kinds: _Kinds
 
 
 def load_municipality(path: Path) -> Municipality:
     file = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise MunicipalityFileError(file, "-", f"not valid TOML ({exc})") from None
-    root = _Table(file, "", data)
-    code = root.get("code", str)
-    if not re.fullmatch(r"\d{6}", code):
-        raise root.error("code", "expected six digits")
-    if code != path.stem:
-        raise root.error("code", f"does not match the file name {path.stem}")
-    mayor = root.table("mayor")
-    hours_table = root.table("hours", required=False)
-    hours = _hours(hours_table, DEFAULT_HOURS)
-    max_copies = _copies(root, "max_copies", DEFAULT_MAX_COPIES)
-    municipality = Municipality(
-        code=code,
-        name=_text(root, "name"),
-        reading=_text(root, "reading"),
-        prefecture=_text(root, "prefecture"),
-        mayor=Mayor(title=_text(mayor, "title"), name=_text(mayor, "name")),
-        prints_my_number=root.get("my_number_on_juminhyo", bool),
-        honseki_registration_required=root.get("honseki_registration_required", bool),
-        tax_years=_tax_years(root.table("tax")),
-        under_age=_under_age(root.table("under_15")),
+    raw = load_toml(path, _MunicipalityFile, file=file, error=MunicipalityFileError, max_bytes=MAX_FILE_BYTES,
+                    unknown={"kinds": "unknown certificate kind"})
+    if raw.code != path.stem:
+        raise MunicipalityFileError(file, "code", f"does not match the file name {path.stem}")
+    hours = _hours(raw.hours, DEFAULT_HOURS)
+    return Municipality(
+        code=raw.code,
+        name=raw.name.strip(),
+        reading=raw.reading.strip(),
+        prefecture=raw.prefecture.strip(),
+        mayor=Mayor(title=raw.mayor.title.strip(), name=raw.mayor.name.strip()),
+        prints_my_number=raw.my_number_on_juminhyo,
+        honseki_registration_required=raw.honseki_registration_required,
+        tax_years=_tax_years(raw.tax),
+        under_age=_under_age(raw.under_15),
         hours=hours,
-        closures=_closures(root.table("closures", required=False)),
-        kinds=_kinds(root.table("kinds"), hours, max_copies),
+        closures=_closures(raw.closures),
+        kinds=_kinds(raw.kinds, hours, raw.max_copies),
     )
-    mayor.done()
-    root.done()
-    return municipality
 
 
-def _text(table: _Table, name: str) -> str:
-    value = table.get(name, str).strip()
-    if not value:
-        raise table.error(name, "empty")
-    return value
+def _time(text: str) -> time:
+    return time(int(text[:2]), int(text[3:]))
 
 
-def _copies(table: _Table, name: str, default: int) -> int:
-    value = table.get(name, int, default)
-    if not 1 <= value <= COPIES_LIMIT:
-        raise table.error(name, f"expected 1..{COPIES_LIMIT}, got {value}")
-    return value
-
-
-def _time(table: _Table, name: str) -> time:
-    text = table.get(name, str)
-    match = _TIME.match(text)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise table.error(name, f"expected a time HH:MM, got {text!r}")
-    return time(int(match[1]), int(match[2]))
-
-
-def _month_day(table: _Table, name: str, text: str) -> MonthDay:
-    match = _MONTH_DAY.match(text)
-    try:
-        date(2024, int(match[1]), int(match[2])) if match else None  # 2024: 02-29 is a day too
-    except ValueError:
-        match = None
-    if not match:
-        raise table.error(name, f"expected a month-day MM-DD, got {text!r}")
-    return MonthDay(int(match[1]), int(match[2]))
-
-
-def _window(table: _Table) -> tuple[time, time]:
-    opens, closes = _time(table, "from"), _time(table, "until")
-    if closes <= opens:
-        raise table.error("until", "must be later than from")
-    return opens, closes
-
-
-def _hours(table: _Table | None, default: ServiceHours) -> ServiceHours:
-    if table is None:
+def _hours(raw: _Hours | None, default: ServiceHours) -> ServiceHours:
+    if raw is None:
         return default
-    days_text = table.get("days", str, default.days.value)
-    try:
-        days = DayRule(days_text)
-    except ValueError:
-        raise table.error("days", f"expected every_day or weekdays, got {days_text!r}") from None
-    opens, closes = _window(table)
-    table.done()
-    return ServiceHours(days, opens, closes)
+    return ServiceHours(DayRule(raw.days) if raw.days else default.days, _time(raw.opens), _time(raw.closes))
 
 
-def _kind(table: _Table, name: str, text: str) -> CertificateKind:
-    try:
-        return CertificateKind(text)
-    except ValueError:
-        raise table.error(name, f"unknown certificate kind {text!r}") from None
-
-
-def _kinds(table: _Table, hours: ServiceHours, max_copies: int) -> dict[CertificateKind, KindRule]:
-    for name in table.names():
-        _kind(table, name, name)
+def _kinds(raw: _Kinds, hours: ServiceHours, max_copies: int) -> dict[CertificateKind, KindRule]:
     rules = {}
     for kind in CertificateKind:
-        entry = table.table(kind.value)
-        if entry.get("offered", bool, True):
-            fee = entry.get("fee", int)
-            if not 0 <= fee <= MAX_FEE or fee % 10:
-                raise entry.error("fee", f"expected 0..{MAX_FEE} yen in steps of 10, got {fee}")
+        entry: _Kind = getattr(raw, kind.value)
+        if entry.offered:
+            assert entry.fee is not None  # checked by _Kind
             rules[kind] = KindRule(
-                fee=fee,
-                hours=_hours(entry.table("hours", required=False), hours),
-                max_copies=_copies(entry, "max_copies", max_copies),
+                fee=entry.fee,
+                hours=_hours(entry.hours, hours),
+                max_copies=entry.max_copies if entry.max_copies is not None else max_copies,
             )
-        entry.done()
-    table.done()
     return rules
 
 
-def _tax_years(table: _Table) -> FiscalYearPolicy:
-    if table.has("latest_years") == table.has("years"):
-        raise table.error("latest_years", "give exactly one of latest_years and years")
-    latest = table.get("latest_years", int, None)
-    if latest is not None and not 1 <= latest <= 5:
-        raise table.error("latest_years", f"expected 1..5, got {latest}")
-    years = table.get("years", list, [])
-    if table.has("years") and (not years or not all(isinstance(y, int) and 2000 <= y <= 2100 for y in years)):
-        raise table.error("years", "expected a non-empty array of years such as 2026")
-    new_year_from = _month_day(table, "new_year_from", table.get("new_year_from", str, "06-01"))
-    switch_text = table.get("switch_over_from", str, None)
-    switch_over_from = None if switch_text is None else _month_day(table, "switch_over_from", switch_text)
-    if switch_over_from is not None and switch_over_from >= new_year_from:
-        raise table.error("switch_over_from", "must come before new_year_from in the same year")
-    table.done()
-    return FiscalYearPolicy(new_year_from, latest, tuple(years), switch_over_from)
+def _tax_years(raw: _Tax) -> FiscalYearPolicy:
+    new_year_from = _month_day("new_year_from", raw.new_year_from)
+    switch = None if raw.switch_over_from is None else _month_day("switch_over_from", raw.switch_over_from)
+    return FiscalYearPolicy(new_year_from, raw.latest_years, tuple(raw.years or ()), switch)
 
 
-def _under_age(table: _Table) -> UnderAgePolicy:
-    policy = table.get("policy", str)
-    if policy == "refuse_all":
-        allowed = frozenset()
-    elif policy == "allow_all":
-        allowed = frozenset(CertificateKind)
-    elif policy == "allow_only":
-        allowed = frozenset(_kind(table, "kinds", _string(table, "kinds", k)) for k in table.get("kinds", list))
-        if not allowed:
-            raise table.error("kinds", "allow_only needs at least one kind")
-    else:
-        raise table.error("policy", f"expected refuse_all, allow_all or allow_only, got {policy!r}")
-    table.done()
-    return UnderAgePolicy(allowed)
+def _under_age(raw: _UnderAge) -> UnderAgePolicy:
+    if raw.policy == "refuse_all":
+        return UnderAgePolicy(frozenset())
+    if raw.policy == "allow_all":
+        return UnderAgePolicy(frozenset(CertificateKind))
+    return UnderAgePolicy(frozenset(CertificateKind(k) for k in raw.kinds or ()))
 
 
-def _closures(table: _Table | None) -> Closures:
-    if table is None:
+def _closures(raw: _Closures | None) -> Closures:
+    if raw is None:
         return Closures()
     year_end = YEAR_END
-    year_end_table = table.table("year_end", required=False)
-    if year_end_table is not None:
-        year_end = AnnualPeriod(
-            _month_day(year_end_table, "from", year_end_table.get("from", str)),
-            _month_day(year_end_table, "until", year_end_table.get("until", str)),
-        )
-        year_end_table.done()
-    annual = tuple(_month_day(table, "annual_days", _string(table, "annual_days", v))
-                   for v in table.get("annual_days", list, []))
-    dates = table.get("dates", list, [])
-    if not all(_is_date(d) for d in dates):
-        raise table.error("dates", "expected TOML dates such as 2026-12-01")
-    windows = tuple(_maintenance_window(t) for t in table.tables("windows"))
-    table.done()
-    return Closures(year_end, annual, frozenset(dates), windows)
+    if raw.year_end is not None:
+        year_end = AnnualPeriod(_month_day("from", raw.year_end.first), _month_day("until", raw.year_end.last))
+    annual = tuple(_month_day("annual_days", text) for text in raw.annual_days)
+    windows = tuple(_window(w) for w in raw.windows)
+    return Closures(year_end, annual, frozenset(raw.dates), windows)
 
 
-def _is_date(value: Any) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)  # TOML datetimes are dates too
-
-
-def _string(table: _Table, name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise table.error(name, f"expected strings, got {type(value).__name__}")
-    return value
-
-
-def _maintenance_window(table: _Table) -> MaintenanceWindow:
-    opens, closes = _window(table)
-    if table.has("date") == table.has("nth"):
-        raise table.error("date", "give either date or nth + weekday")
-    if table.has("date"):
-        on = table.get("date", date)
-        if not _is_date(on):
-            raise table.error("date", "expected a date without a time")
-        table.done()
-        return DatedWindow(on, opens, closes)
-    nth = table.get("nth", int)
-    if not 1 <= nth <= 5:
-        raise table.error("nth", f"expected 1..5, got {nth}")
-    weekday = table.get("weekday", str)
-    if weekday not in _WEEKDAYS:
-        raise table.error("weekday", f"expected a weekday name such as wednesday, got {weekday!r}")
-    table.done()
-    return MonthlyWindow(nth, _WEEKDAYS.index(weekday), opens, closes)
+def _window(raw: _Window) -> MaintenanceWindow:
+    opens, closes = _time(raw.opens), _time(raw.closes)
+    if raw.on is not None:
+        return DatedWindow(raw.on, opens, closes)
+    assert raw.nth is not None and raw.weekday is not None  # checked by _Window
+    return MonthlyWindow(raw.nth, _WEEKDAYS.index(raw.weekday), opens, closes)

@@ -9,7 +9,7 @@ from typing import Mapping, Union
 
 from kiosk.kinds import CertificateKind
 
-DEFAULT_MAX_COPIES = 10  # per kind and transaction; the real limit is UNVERIFIED (konbini.md §2.6)
+DEFAULT_MAX_COPIES = 10  # per kind and transaction: no public limit, our decision (docs/decisions.md)
 UNDER_AGE_LIMIT = 15
 
 

@@ -1,17 +1,18 @@
 """Certificate document data from the records: the chosen items of the chosen persons, nothing more.
 
 Eligibility has already refused anything not allowed. The builder checks the same facts again
-and raises rather than print a wrong person's data (the 2023 mis-issuances, konbini.md §8):
+and raises rather than print a wrong person's data (the 2023 mis-issuances of another resident's
+certificates, e.g. https://www.itmedia.co.jp/news/articles/2404/16/news171.html):
 a ``DocumentDataError`` here is a bug in the caller, never a resident's refusal.
 """
 from __future__ import annotations
 
 from datetime import datetime
+from typing import assert_never
 
 from kiosk.catalog.hours import local
 from kiosk.catalog.model import Municipality
 from kiosk.center.eligibility import (
-    JUMINHYO_KINDS,
     NO_RELATED,
     RelatedRecords,
     household_subjects,
@@ -83,22 +84,41 @@ def _body(
     municipality: Municipality,
     related: RelatedRecords,
 ) -> DocumentBody:
-    if kind in JUMINHYO_KINDS:
-        return _juminhyo(options, requester, household, koseki, municipality, related)
-    if kind is CertificateKind.INKAN:
-        return _inkan(requester)
-    if kind in (CertificateKind.TAX_SHOTOKU, CertificateKind.TAX_HIKAZEI):
-        return _tax(options, requester, municipality)
+    # Matched exhaustively: a kind without its branch fails the type check (and raises here),
+    # never prints as another kind's certificate.
+    match kind:
+        case CertificateKind.JUMINHYO | CertificateKind.JUMINHYO_KISAI:
+            return _juminhyo(options, requester, household, koseki, municipality, related)
+        case CertificateKind.INKAN:
+            return _inkan(requester)
+        case CertificateKind.TAX_SHOTOKU | CertificateKind.TAX_HIKAZEI:
+            return _tax(options, requester, municipality)
+        case CertificateKind.KOSEKI_ZENBU:
+            record = _requesters_koseki(kind, requester, koseki)
+            return _koseki(record, record.members, all_members=True)
+        case CertificateKind.KOSEKI_KOJIN:
+            record = _requesters_koseki(kind, requester, koseki)
+            return _koseki(record, _koseki_members(kind, requester, record, options), all_members=False)
+        case CertificateKind.FUHYO:
+            record = _requesters_koseki(kind, requester, koseki)
+            return _fuhyo(record, _koseki_members(kind, requester, record, options), requester, household, related)
+        case _:
+            assert_never(kind)
+
+
+def _requesters_koseki(kind: CertificateKind, requester: ResidentRecord, koseki: KosekiRecord | None) -> KosekiRecord:
     if koseki is None or koseki.koseki_id != requester.koseki_id:
         raise DocumentDataError(f"{kind.value}: the 戸籍 given is not the requester's")
-    if kind is CertificateKind.KOSEKI_ZENBU:
-        return _koseki(koseki, koseki.members, all_members=True)
+    return koseki
+
+
+def _koseki_members(
+    kind: CertificateKind, requester: ResidentRecord, koseki: KosekiRecord, options: CertificateOptions
+) -> tuple[KosekiMember, ...]:
     members = koseki_subjects(requester, koseki, options)
     if members is None:
         raise DocumentDataError(f"{kind.value}: member outside the 戸籍")
-    if kind is CertificateKind.KOSEKI_KOJIN:
-        return _koseki(koseki, members, all_members=False)
-    return _fuhyo(koseki, members, requester, household, related)
+    return members
 
 
 def _juminhyo(

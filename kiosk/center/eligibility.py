@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import assert_never
 
 from kiosk.catalog.catalog import Catalog
 from kiosk.catalog.hours import kind_refusal, local
@@ -20,7 +21,6 @@ from kiosk.registry.records import KosekiMember, KosekiRecord, ResidentRecord
 
 JUMINHYO_KINDS = frozenset({CertificateKind.JUMINHYO, CertificateKind.JUMINHYO_KISAI})
 TAX_KINDS = frozenset({CertificateKind.TAX_SHOTOKU, CertificateKind.TAX_HIKAZEI})
-HOLDER_ONLY_KINDS = frozenset({CertificateKind.INKAN}) | TAX_KINDS  # card holder only
 ROLE_RESIDENCE = "residence"
 ROLE_HONSEKI = "honseki"
 
@@ -147,7 +147,8 @@ def _requester_refusal(
         return _refuse(RefusalReason.SUPPORT_MEASURE, ref)
     if requester.age_on(local(at).date()) < UNDER_AGE_LIMIT and not municipality.under_age.allows(kind):
         return _refuse(RefusalReason.UNDER_AGE, f"{ref}: {kind.value}")
-    # A filed 転出届 ends residence-kept issuance (konbini.md §4); the 戸籍 stays where it is.
+    # A filed 転出届 ends issuance of what the residence keeps (e.g. Shibukawa's page,
+    # https://www.city.shibukawa.lg.jp/kurashi/koseki/jyuminhyou/p009981.html); the 戸籍 stays at the 本籍地.
     if requester.flags.moving_out and kind.keeper is Keeper.RESIDENCE:
         return _refuse(RefusalReason.MOVING_OUT, ref)
     return None
@@ -176,15 +177,21 @@ def _subjects_refusal(
     options: CertificateOptions,
     related: RelatedRecords,
 ) -> Refusal | None:
-    if kind in HOLDER_ONLY_KINDS:
-        if set(options.members) - {requester.resident_ref}:
-            return _refuse(RefusalReason.BAD_OPTIONS, f"{kind.value} is for the card holder only")
-        if kind is CertificateKind.INKAN and requester.seal is None:
-            return _refuse(RefusalReason.NO_SEAL_REGISTERED, requester.resident_ref)
-        return None
-    if kind in JUMINHYO_KINDS:
-        return _household_refusal(requester, household, koseki, kind, options, related)
-    return _koseki_refusal(requester, household, koseki, kind, options, related)
+    # Matched exhaustively: a kind without its branch fails the type check (and raises here),
+    # never passes as a 戸籍 kind.
+    match kind:
+        case CertificateKind.INKAN | CertificateKind.TAX_SHOTOKU | CertificateKind.TAX_HIKAZEI:  # card holder only
+            if set(options.members) - {requester.resident_ref}:
+                return _refuse(RefusalReason.BAD_OPTIONS, f"{kind.value} is for the card holder only")
+            if kind is CertificateKind.INKAN and requester.seal is None:
+                return _refuse(RefusalReason.NO_SEAL_REGISTERED, requester.resident_ref)
+            return None
+        case CertificateKind.JUMINHYO | CertificateKind.JUMINHYO_KISAI:
+            return _household_refusal(requester, household, koseki, kind, options, related)
+        case CertificateKind.KOSEKI_ZENBU | CertificateKind.KOSEKI_KOJIN | CertificateKind.FUHYO:
+            return _koseki_refusal(requester, household, koseki, kind, options, related)
+        case _:
+            assert_never(kind)
 
 
 def _household_refusal(

@@ -67,7 +67,7 @@ class EmbeddedCenter(IssuanceCenter):
             return AuthRefused(verified)
         ref = self._registry.resident_for_certificate(verified.certificate_sha256)
         file = self._file(ref) if ref else None
-        if file is None:
+        if ref is None or file is None:
             return AuthRefused(AuthRefusalReason.NOT_LINKED)
         token = secrets.token_urlsafe(24)
         with self._lock:
@@ -131,7 +131,7 @@ class EmbeddedCenter(IssuanceCenter):
 
     def _related(self, household: tuple[ResidentRecord, ...], koseki: KosekiRecord | None) -> RelatedRecords:
         """Records some printed items need beyond the household and 戸籍 (see RelatedRecords)."""
-        koseki_residents = ()
+        koseki_residents: tuple[ResidentRecord, ...] = ()
         if koseki is not None:
             refs = [m.resident_ref for m in koseki.members if m.resident_ref]
             koseki_residents = tuple(r for r in map(self._registry.resident, refs) if r is not None)

@@ -71,11 +71,11 @@ def _choosable(
         return tuple(HouseholdMember(r.resident_ref, r.name.full, r.relationship, r.resident_ref == me) for r in people)
     if koseki is None or kind not in (CertificateKind.KOSEKI_KOJIN, CertificateKind.FUHYO):
         return ()
-    members = [m for m in koseki.members if m.resident_ref and not m.removed]
+    members = [(ref, m) for m in koseki.members if (ref := m.resident_ref) and not m.removed]
     if kind is CertificateKind.FUHYO:  # a 附票 needs the member's resident record for the address lines
         known = {r.resident_ref for r in (resident, *household, *related.koseki_residents)}
-        members = [m for m in members if m.resident_ref in known]
-    return tuple(HouseholdMember(m.resident_ref, m.name.full, m.relationship, m.resident_ref == me) for m in members)
+        members = [(ref, m) for ref, m in members if ref in known]
+    return tuple(HouseholdMember(ref, m.name.full, m.relationship, ref == me) for ref, m in members)
 
 
 def _toggles(kind: CertificateKind, household: tuple[ResidentRecord, ...], municipality: Municipality) -> tuple[str, ...]:

@@ -31,6 +31,12 @@ class SessionBalance:
         return self.credited - self.returned - self.change - self.printed_value - self.owed
 
 
+def yen(event: JournalEvent) -> int:
+    """The amount of a row whose type carries one: ``check_entry`` writes none of them without it."""
+    assert event.amount is not None, f"#{event.seq} {event.type.value} has no amount"
+    return event.amount
+
+
 def balance_of(events: Iterable[JournalEvent]) -> SessionBalance:
     totals = {t: 0 for t in EventType}
     job_values: dict[str, int] = {}
@@ -39,13 +45,13 @@ def balance_of(events: Iterable[JournalEvent]) -> SessionBalance:
     for event in events:
         totals[event.type] += event.amount or 0
         if event.type is EventType.CASH_CREDITED:
-            escrow += event.amount
+            escrow += yen(event)
         elif event.type in _ESCROW_EMPTIED:
             escrow = 0
         if event.job_id is None:
             continue
         if event.type is EventType.PRINT_SUBMITTED:
-            job_values[event.job_id] = event.amount
+            job_values[event.job_id] = yen(event)
         elif event.type is EventType.PRINT_COMPLETED:
             completed.add(event.job_id)
     return SessionBalance(

@@ -8,9 +8,10 @@ session is open. Each disagreement is one line; no line means the books are righ
 """
 from __future__ import annotations
 
-from kiosk.journal.balance import balance_of
-from kiosk.journal.events import EventType
+from kiosk.journal.balance import balance_of, yen
+from kiosk.journal.events import EventType, JournalEvent
 from kiosk.journal.journal import ref_token
+from kiosk.journal.unusable import KioskJournal
 from kiosk.ports.cash import CashCounters
 
 _OUTCOME_OF = {
@@ -20,10 +21,10 @@ _OUTCOME_OF = {
 }
 
 
-def check_books(journal, counters: CashCounters | None = None) -> list[str]:
+def check_books(journal: KioskJournal, counters: CashCounters | None = None) -> list[str]:
     problems: list[str] = []
     unfinished = set(journal.unfinished_sessions())
-    by_session: dict[str, list] = {}
+    by_session: dict[str, list[JournalEvent]] = {}
     totals = {t: 0 for t in EventType}
     for event in journal.events():
         if event.session_id is not None:
@@ -61,17 +62,17 @@ def check_books(journal, counters: CashCounters | None = None) -> list[str]:
     return problems
 
 
-def _overpaid_refunds(by_session: dict[str, list]) -> list[str]:
+def _overpaid_refunds(by_session: dict[str, list[JournalEvent]]) -> list[str]:
     """A refund settled (withdrawn or paid) beyond what was owed on it."""
     owed: dict[str, tuple[str, int]] = {}
     settled: dict[str, int] = {}
     for session_id, events in by_session.items():
         for e in events:
             if e.type is EventType.REFUND_OWED:
-                owed[ref_token(e.seq)] = (session_id, e.amount)
+                owed[ref_token(e.seq)] = (session_id, yen(e))
             elif e.type in (EventType.REFUND_WITHDRAWN, EventType.REFUND_PAID):
                 token = e.detail.split(" ", 1)[0]
-                settled[token] = settled.get(token, 0) + e.amount
+                settled[token] = settled.get(token, 0) + yen(e)
     problems = []
     for token, amount in settled.items():
         session_id, due = owed.get(token, ("?", 0))

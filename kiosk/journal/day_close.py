@@ -19,6 +19,7 @@ from typing import Mapping
 
 from kiosk.catalog.hours import local
 from kiosk.journal.events import EventType, JournalEvent
+from kiosk.journal.unusable import KioskJournal
 from kiosk.ports.cash import CashCounters
 
 UNKNOWN = "?"
@@ -72,7 +73,7 @@ class DayClose:
         return f"day-{self.business_day.isoformat()}" if self.whole_day else f"since-{self.after_seq:06d}"
 
 
-def close_day(journal, *, kiosk_id: str, now: datetime, day: date | None = None,
+def close_day(journal: KioskJournal, *, kiosk_id: str, now: datetime, day: date | None = None,
               counters: CashCounters | None = None, float_counts: Mapping[int, int] | None = None,
               municipality_names: Mapping[str, str] | None = None) -> DayClose:
     """The figures of ``day`` (a JST date), or of everything since the last close when ``day`` is None."""
@@ -106,7 +107,7 @@ def close_day(journal, *, kiosk_id: str, now: datetime, day: date | None = None,
     )
 
 
-def record_close(journal, report: DayClose) -> JournalEvent:
+def record_close(journal: KioskJournal, report: DayClose) -> JournalEvent:
     """Journal that the close was taken: its period, the last row it covers, and its sales."""
     detail = f"{report.period_token()} to-{report.last_seq:06d} docs-{report.sales_count} sales-{report.sales_total}"
     return journal.kiosk_event(EventType.DAY_CLOSED, None, detail)

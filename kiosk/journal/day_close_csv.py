@@ -36,8 +36,8 @@ def default_path(data_dir: Path, report: DayClose) -> Path:
     return data_dir / FOLDER / f"{report.business_day.isoformat()}_{report.taken_at:%H%M%S}.csv"
 
 
-def _rows(r: DayClose) -> list[tuple]:
-    rows: list[tuple] = [
+def _rows(r: DayClose) -> list[tuple[str | int, ...]]:
+    rows: list[tuple[str | int, ...]] = [
         ("period", "kiosk_id", "", "", "", r.kiosk_id),
         ("period", "business_day", "", "", "", r.business_day.isoformat()),
         ("period", "whole_day", "", "", "", "yes" if r.whole_day else "no"),

@@ -26,7 +26,7 @@ from typing import Callable, TypeVar
 
 from kiosk.clock import Clock
 from kiosk.crashpoints import crashpoint
-from kiosk.journal.balance import SessionBalance, balance_of
+from kiosk.journal.balance import SessionBalance, balance_of, yen
 from kiosk.journal.events import (
     IDENTIFIER, KIOSK_EVENTS, LATE_EVENTS, EventType, JournalEntryError, JournalEvent, check_entry, scrub_detail,
 )
@@ -269,9 +269,9 @@ class MoneyJournal:
         refunds = []
         for e in rows:
             if e.type is EventType.REFUND_OWED:
-                amount = e.amount - settled.get(ref_token(e.seq), 0)
+                amount = yen(e) - settled.get(ref_token(e.seq), 0)
                 if amount > 0:
-                    refunds.append(OwedRefund(e.session_id, amount, e.detail, e.at, e.resident_ref, reference_of(e.seq)))
+                    refunds.append(OwedRefund(_session_of(e), amount, e.detail, e.at, e.resident_ref, reference_of(e.seq)))
         return refunds
 
     def refunds_paid(self) -> list[PaidRefund]:
@@ -279,7 +279,7 @@ class MoneyJournal:
         paid = []
         for e in self._select(f"SELECT {_COLUMNS} FROM events WHERE type = ? ORDER BY seq", EventType.REFUND_PAID.value):
             token, _, operator = e.detail.partition(" ")  # detail: ``ref-<seq> <operator>``
-            paid.append(PaidRefund(token.removeprefix("ref-"), e.session_id, e.amount, operator or "-", e.at))
+            paid.append(PaidRefund(token.removeprefix("ref-"), _session_of(e), yen(e), operator or "-", e.at))
         return paid
 
     def mark_refund_paid(self, reference: str, operator: str) -> JournalEvent:
@@ -341,7 +341,8 @@ class MoneyJournal:
             "SELECT COALESCE(SUM(amount), 0) FROM events WHERE type = ? AND (detail = ? OR detail LIKE ?)",
             (event_type.value, token, f"{token} %"),
         ).fetchone()
-        return row[0]
+        total: int = row[0]  # COALESCE: never NULL
+        return total
 
     # --- storage ---------------------------------------------------------------------------------
     def inject_write_fault(self, error: Exception | None) -> None:
@@ -443,7 +444,9 @@ class MoneyJournal:
             "INSERT INTO events (session_id, at, type, amount, detail, resident_ref) VALUES (?, ?, ?, ?, ?, ?)",
             (session_id, at.isoformat(), event_type.value, amount, text, resident_ref),
         )
-        return JournalEvent(cursor.lastrowid, session_id, at, event_type, amount, text, resident_ref)
+        seq = cursor.lastrowid
+        assert seq is not None  # an INSERT always sets it
+        return JournalEvent(seq, session_id, at, event_type, amount, text, resident_ref)
 
     def _select(self, sql: str, *params: object) -> list[JournalEvent]:
         with self._lock:
@@ -460,8 +463,14 @@ def _settled_by_token(rows: list[JournalEvent]) -> dict[str, int]:
     for e in rows:
         if e.type in (EventType.REFUND_WITHDRAWN, EventType.REFUND_PAID):
             token = e.detail.split(" ", 1)[0]
-            settled[token] = settled.get(token, 0) + e.amount
+            settled[token] = settled.get(token, 0) + yen(e)
     return settled
+
+
+def _session_of(event: JournalEvent) -> str:
+    """The session of a refund row: only ``kiosk_started`` and the other kiosk events have none."""
+    assert event.session_id is not None, f"#{event.seq} {event.type.value} has no session"
+    return event.session_id
 
 
 def open_existing(path: str | Path, clock: Clock) -> "MoneyJournal | None":

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.journal.balance import SessionBalance
+from kiosk.journal.balance import SessionBalance, yen
 from kiosk.journal.events import EventType, JournalEvent
 from kiosk.journal.journal import MoneyJournal, emergency_return_ref
 from kiosk.ports.cash import CashUnit, OutcomeUnknown
@@ -230,9 +230,9 @@ def _journaled_escrow(events: list[JournalEvent], cash: CashUnit) -> int:
     returns: set[str] = set()
     for e in events:
         if e.type is EventType.CASH_CREDITED:
-            escrow += e.amount
+            escrow += yen(e)
         elif e.type is EventType.CASH_STACKED:
-            escrow -= e.amount
+            escrow -= yen(e)
         elif e.type is EventType.CASH_RETURNED:
             ref = e.detail.split(" ", 1)[0]
             try:
@@ -240,7 +240,7 @@ def _journaled_escrow(events: list[JournalEvent], cash: CashUnit) -> int:
             except OutcomeUnknown:
                 op = None
             if op is None:
-                escrow -= e.amount
+                escrow -= yen(e)
             elif ref not in returns:  # a given-up return and its late answer are one operation
                 returns.add(ref)
                 escrow -= op.done + op.unpaid

@@ -7,9 +7,11 @@ before any money moves, and every read is empty. The damaged file is left exactl
 """
 from __future__ import annotations
 
+from typing import NoReturn
+
 from kiosk.journal.balance import SessionBalance, balance_of
 from kiosk.journal.events import JournalEvent
-from kiosk.journal.journal import JournalWriteError, OwedRefund, PaidRefund
+from kiosk.journal.journal import JournalWriteError, MoneyJournal, OwedRefund, PaidRefund
 
 
 class UnusableJournal:
@@ -17,10 +19,11 @@ class UnusableJournal:
         self.reason = reason  # JournalDamaged's one line: names the file, not its contents
 
     # --- writes: all refused -------------------------------------------------------------------
-    def _refuse(self, *args: object, **kwargs: object):
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
         raise JournalWriteError(f"journal unusable: {self.reason}")
 
     kiosk_started = kiosk_event = open_session = record = close_session = mark_refund_paid = _refuse
+    withdraw_excess = _refuse  # a write too (refund_withdrawn rows); the flow catches its failure like the others
 
     # --- reads: nothing is known ------------------------------------------------------------------
     def events(self, session_id: str | None = None) -> list[JournalEvent]:
@@ -54,3 +57,6 @@ class UnusableJournal:
     def close(self) -> None:
         pass
 
+
+# What the kiosk runs on: the money journal, or the stand-in when the journal is damaged.
+KioskJournal = MoneyJournal | UnusableJournal

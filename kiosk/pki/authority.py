@@ -32,7 +32,8 @@ class GenerationWindow:
         return self.first_day <= day <= self.last_day
 
 
-# The real auth CA generations' validity (jpki.md §6); only the keys are ours.
+# The real auth CA generations' validity (J-LIS publishes the CA certificates at
+# https://www.jpki.go.jp/ca/index.html); only the keys are ours.
 AUTH_CA_GENERATIONS = (
     GenerationWindow("2015", date(2015, 10, 20), date(2025, 10, 19)),
     GenerationWindow("2019", date(2019, 9, 14), date(2029, 9, 14)),

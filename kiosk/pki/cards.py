@@ -171,12 +171,12 @@ def _parse_card(table: object) -> DemoCardSpec:
     )
 
 
-def _text(table: dict, key: str) -> str:
+def _text(table: dict[str, object], key: str) -> str:
     value = table[key]
     if not isinstance(value, str) or not value.strip():
         raise _BadKey(key, "a non-empty string")
     return value
 
 
-def _optional_text(table: dict, key: str) -> str | None:
+def _optional_text(table: dict[str, object], key: str) -> str | None:
     return _text(table, key) if key in table else None

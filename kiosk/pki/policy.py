@@ -288,11 +288,12 @@ def _is_canonical(certificate_der: bytes, tbs: bytes, signature: bytes) -> bool:
     octet; left unchecked, they give one certificate several encodings, each with its own
     SHA-256, all passing every other check.
     """
-    signature_bits = _tlv(0x03, b"\x00" + signature)
-    return certificate_der == _tlv(0x30, tbs + SHA256_WITH_RSA_ALGORITHM + signature_bits)
+    signature_bits = der_tlv(0x03, b"\x00" + signature)
+    return certificate_der == der_tlv(0x30, tbs + SHA256_WITH_RSA_ALGORITHM + signature_bits)
 
 
-def _tlv(tag: int, content: bytes) -> bytes:
+def der_tlv(tag: int, content: bytes) -> bytes:
+    """One DER element (tag, definite length, content): how the canonical form is rebuilt."""
     size = len(content)
     if size < 0x80:
         return bytes([tag, size]) + content

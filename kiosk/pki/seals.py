@@ -54,6 +54,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.clock import JST
+from kiosk.journal.events import scrub_detail
 from kiosk.pki.keys import write_private_file
 from kiosk.pki.layout import DemoPkiLayout
 
@@ -359,7 +360,8 @@ def _write_list(keys: SealKeyList) -> None:
 
 
 def _record(layout: DemoPkiLayout, now: datetime, what: str, operator: str) -> None:
-    line = f"{now.isoformat(timespec='seconds')} {what} by={operator}"
+    # the operator id is typed by a person: through the journal's allow-list, like a journal detail
+    line = f"{now.isoformat(timespec='seconds')} {what} by={scrub_detail(operator)}"
     with open(layout.seal_history, "a", encoding="utf-8") as history:
         history.write(line + "\n")
     log.info("seal key %s", line)
@@ -369,7 +371,7 @@ def _parse(path: Path, document: object) -> SealKeyList:
     def bad(where: str, what: str) -> SealKeyError:
         return SealKeyError(f"{path}: {where}: {what}")
 
-    def table(value: object, where: str, names: set[str]) -> dict:
+    def table(value: object, where: str, names: set[str]) -> dict[str, object]:
         if not isinstance(value, dict):
             raise bad(where, "expected a table")
         if set(value) != names:
@@ -377,7 +379,7 @@ def _parse(path: Path, document: object) -> SealKeyList:
             raise bad(where, f"expected the keys {', '.join(sorted(names))}; wrong: {_shown(', '.join(odd))}")
         return value
 
-    def items(value: object, where: str) -> list:
+    def items(value: object, where: str) -> list[object]:
         if not isinstance(value, list):
             raise bad(where, "expected a list")
         return value

@@ -5,12 +5,14 @@ A broken file is a set-up mistake, so it raises ``DemoDataError``; the message n
 """
 from __future__ import annotations
 
-import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from kiosk.registry.mynumber import is_valid_my_number
 from kiosk.registry.records import (
@@ -26,9 +28,10 @@ from kiosk.registry.records import (
     Sex,
     TaxRecord,
 )
+from kiosk.validation import MIB, InputFileError, Invalid, Schema, Text, convert, one_of, parse_json, read_text
 
 
-class DemoDataError(ValueError):
+class DemoDataError(InputFileError):
     """The demo file is broken; the message says which record and key, never a personal value."""
 
 
@@ -48,292 +51,247 @@ class DemoPopulation:
     koseki: tuple[KosekiRecord, ...]
 
 
+MAX_FILE_BYTES = 16 * MIB
+
+
 def load_demo_population(path: Path) -> DemoPopulation:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise DemoDataError(f"{path.name}: not valid JSON (line {e.lineno}, column {e.colno})") from None
-    return parse_demo_population(doc)
+    document = parse_json(read_text(path, file=path.name, error=DemoDataError, max_bytes=MAX_FILE_BYTES),
+                          file=path.name, error=DemoDataError)
+    return parse_demo_population(document, file=path.name)
 
 
-def parse_demo_population(doc: Any) -> DemoPopulation:
-    top = _Obj(doc, "demo file")
-    top.text("about")  # required so that nobody mistakes the file for real data
+def parse_demo_population(doc: Any, file: str = "") -> DemoPopulation:
+    """``file``: the file's name for messages; without one, messages say ``demo file``."""
+
+    def where(segments: list[str | int]) -> tuple[str, int] | None:
+        # errors name the record by its own id, as people look it up, not by its list position
+        if len(segments) >= 2 and isinstance(segments[1], int) and segments[0] in _RECORD_IDS:
+            kind, id_key = _RECORD_IDS[str(segments[0])]
+            record = doc[segments[0]][segments[1]]
+            ref = record.get(id_key) if isinstance(record, dict) else None
+            if isinstance(ref, str) and _OPAQUE_ID.fullmatch(ref):
+                return f"{kind} {ref}", 2
+        return None if file else ("demo file", 0)
+
+    raw = convert(doc, _DemoFile, file=file, error=DemoDataError, where=where)
     population = DemoPopulation(
-        municipalities=tuple(_municipality(m) for m in top.objs("municipalities")),
-        residents=tuple(_resident(r) for r in top.objs("residents")),
-        koseki=tuple(_koseki(k) for k in top.objs("koseki")),
+        municipalities=tuple(_municipality(m) for m in raw.municipalities),
+        residents=tuple(_resident(r) for r in raw.residents),
+        koseki=tuple(_koseki(k) for k in raw.koseki),
     )
-    top.close()
-    _check_references(population)
+    try:
+        _check_references(population)
+    except DemoDataError as exc:
+        raise DemoDataError(file, exc.key, exc.problem) from None
     return population
 
 
-class _Obj:
-    """One JSON object being read: typed getters, and ``close`` refuses keys nobody read (typos)."""
-
-    def __init__(self, raw: Any, where: str, path: str = "") -> None:
-        self._where = where
-        self._path = path
-        if not isinstance(raw, dict):
-            raise DemoDataError(f"{where}: {path.rstrip('.') or 'record'}: expected an object")
-        self._raw = raw
-        self._read: set[str] = set()
-
-    def located(self, where: str) -> "_Obj":
-        """Once the record's own id is known, errors name it instead of its list position."""
-        self._where = where
-        self._path = ""
-        return self
-
-    def fail(self, key: str, problem: str) -> DemoDataError:
-        return DemoDataError(f"{self._where}: {self._path}{key}: {problem}")
-
-    def _get(self, key: str, optional: bool = False) -> Any:
-        self._read.add(key)
-        if key not in self._raw or (optional and self._raw[key] is None):
-            if optional:
-                return None
-            raise self.fail(key, "missing")
-        return self._raw[key]
-
-    def text(self, key: str) -> str:
-        value = self._get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, "expected non-empty text")
-        return value
-
-    def optional_text(self, key: str) -> str | None:
-        return None if self._get(key, optional=True) is None else self.text(key)
-
-    def flag(self, key: str, default: bool | None = None) -> bool:
-        value = self._get(key, optional=default is not None)
-        if value is None:
-            return bool(default)
-        if not isinstance(value, bool):
-            raise self.fail(key, "expected true or false")
-        return value
-
-    def amount(self, key: str) -> int:
-        value = self._get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, "expected a whole number >= 0")
-        return value
-
-    def day(self, key: str) -> date:
-        value = self.text(key)
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.fail(key, "expected a date YYYY-MM-DD") from None
-
-    def obj(self, key: str) -> "_Obj":
-        return _Obj(self._get(key), self._where, f"{self._path}{key}.")
-
-    def optional_obj(self, key: str) -> "_Obj | None":
-        return None if self._get(key, optional=True) is None else self.obj(key)
-
-    def objs(self, key: str, optional: bool = False) -> list["_Obj"]:
-        return [_Obj(raw, self._where, f"{self._path}{key}[{i}].") for i, raw in enumerate(self._list(key, optional))]
-
-    def texts(self, key: str, optional: bool = False) -> list[str]:
-        values = self._list(key, optional)
-        if not all(isinstance(v, str) and v for v in values):
-            raise self.fail(key, "expected a list of texts")
-        return values
-
-    def _list(self, key: str, optional: bool) -> list[Any]:
-        value = self._get(key, optional)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(key, "expected a list")
-        return value
-
-    def close(self) -> None:
-        unknown = sorted(set(self._raw) - self._read)
-        if unknown:
-            raise self.fail(unknown[0], "unknown key")
+# --- the file's schema (kiosk/validation.py) ----------------------------------------------------------
+_RECORD_IDS = {"residents": ("resident", "resident_ref"), "koseki": ("koseki", "koseki_id")}
+_OPAQUE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+_Amount = Annotated[int, msgspec.Meta(ge=0, le=10**15)]  # yen, years, counts; SQLite holds 64-bit integers
 
 
-def _municipality(o: _Obj) -> Municipality:
-    m = Municipality(
-        code=o.text("code"),
-        name=o.text("name"),
-        name_kana=o.text("name_kana"),
-        prefecture=o.text("prefecture"),
-        kiosk_participating=o.flag("kiosk_participating"),
+_MANY = msgspec.Meta(max_length=100_000)
+
+class _Municipality(Schema):
+    code: Text
+    name: Text
+    name_kana: Text
+    prefecture: Text
+    kiosk_participating: bool
+
+
+class _Name(Schema):
+    family: Text
+    given: Text
+    family_kana: Text
+    given_kana: Text
+
+
+class _Foreign(Schema):
+    nationality: Text
+    status: Text
+    period_until: date
+    residence_card_number: Text
+
+
+class _Seal(Schema):
+    registration_number: Text
+    registered_on: date
+    impression: Text
+
+
+class _Tax(Schema):
+    fiscal_year: _Amount
+    jan1_municipality_code: Text
+    declared: bool
+    total_income: _Amount
+    taxable_income: _Amount
+    municipal_tax: _Amount
+    prefectural_tax: _Amount
+    dependents: _Amount
+    taxed: bool
+
+    def __post_init__(self) -> None:
+        if self.taxed and not self.declared:
+            raise Invalid("taxed", "a year without a declaration cannot be taxed")
+
+
+class _History(Schema):
+    address: Text
+    set_on: date
+
+
+class _Flags(Schema):
+    support_measure: bool | None = None
+    moving_out: bool | None = None
+    deceased: bool | None = None
+
+
+_Sex = Annotated[str, one_of(*(s.value for s in Sex))]
+
+
+class _Resident(Schema, kw_only=True):
+    resident_ref: Text
+    municipality_code: Text
+    household_id: Text
+    name: _Name
+    birth_date: date
+    sex: _Sex
+    household_head: bool
+    relationship: Text
+    address: Text
+    became_resident_on: date
+    address_set_on: date
+    notified_on: date
+    previous_address: Text | None = None
+    my_number: Text
+    koseki_id: Text | None = None
+    foreign: _Foreign | None = None
+    seal: _Seal | None = None
+    tax_records: Annotated[list[_Tax], _MANY] | None = None
+    address_history: Annotated[list[_History], _MANY] | None = None
+    flags: _Flags | None = None
+
+    def __post_init__(self) -> None:
+        """Rules that need only this record."""
+        if not is_valid_my_number(self.my_number):
+            raise Invalid("my_number", "not 12 digits with a valid check digit")
+        if (self.koseki_id is None) == (self.foreign is None):
+            raise Invalid("koseki_id", "give a koseki_id (Japanese national) or foreign items, exactly one")
+        dates = ("birth_date", "became_resident_on", "address_set_on", "notified_on")
+        for earlier, later in zip(dates, dates[1:]):
+            if getattr(self, earlier) > getattr(self, later):
+                raise Invalid(later, f"before {earlier}")
+        years = [t.fiscal_year for t in self.tax_records or ()]
+        if years != sorted(set(years)):
+            raise Invalid("tax_records", "fiscal years must be unique, oldest first")
+        set_on = [h.set_on for h in self.address_history or ()]
+        if set_on != sorted(set_on):
+            raise Invalid("address_history", "lines must be oldest first")
+
+
+class _Entry(Schema):
+    event: Text
+    on: date
+    detail: Text
+
+
+class _Member(Schema, kw_only=True):
+    name: _Name
+    birth_date: date
+    sex: _Sex
+    father: Text
+    mother: Text
+    relationship: Text
+    entries: Annotated[list[_Entry], _MANY] | None = None
+    resident_ref: Text | None = None
+    removed: bool | None = None
+
+
+class _Koseki(Schema, kw_only=True):
+    koseki_id: Text
+    municipality_code: Text
+    honseki: Text
+    hittousha: _Name
+    members: Annotated[list[_Member], _MANY]
+    kiosk_registered_refs: Annotated[list[Text], _MANY] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            raise Invalid("members", "a 戸籍 has at least one member")
+
+
+class _DemoFile(Schema):
+    about: Text  # required so that nobody mistakes the file for real data
+    municipalities: Annotated[list[_Municipality], _MANY]
+    residents: Annotated[list[_Resident], _MANY]
+    koseki: Annotated[list[_Koseki], _MANY]
+
+
+# --- schema -> records ------------------------------------------------------------------------------------
+def _municipality(m: _Municipality) -> Municipality:
+    return Municipality(code=m.code, name=m.name, name_kana=m.name_kana, prefecture=m.prefecture,
+                        kiosk_participating=m.kiosk_participating)
+
+
+def _name(n: _Name) -> PersonName:
+    return PersonName(family=n.family, given=n.given, family_kana=n.family_kana, given_kana=n.given_kana)
+
+
+def _resident(r: _Resident) -> ResidentRecord:
+    f, seal, flags = r.foreign, r.seal, r.flags
+    return ResidentRecord(
+        resident_ref=r.resident_ref,
+        municipality_code=r.municipality_code,
+        household_id=r.household_id,
+        name=_name(r.name),
+        birth_date=r.birth_date,
+        sex=Sex(r.sex),
+        household_head=r.household_head,
+        relationship=r.relationship,
+        address=r.address,
+        became_resident_on=r.became_resident_on,
+        address_set_on=r.address_set_on,
+        notified_on=r.notified_on,
+        previous_address=r.previous_address,
+        my_number=r.my_number,
+        koseki_id=r.koseki_id,
+        foreign=None if f is None else ForeignResidence(
+            nationality=f.nationality, status=f.status, period_until=f.period_until,
+            residence_card_number=f.residence_card_number),
+        seal=None if seal is None else SealRegistration(
+            registration_number=seal.registration_number, registered_on=seal.registered_on,
+            impression=seal.impression),
+        tax_records=tuple(TaxRecord(
+            fiscal_year=t.fiscal_year, jan1_municipality_code=t.jan1_municipality_code, declared=t.declared,
+            total_income=t.total_income, taxable_income=t.taxable_income, municipal_tax=t.municipal_tax,
+            prefectural_tax=t.prefectural_tax, dependents=t.dependents, taxed=t.taxed) for t in r.tax_records or ()),
+        address_history=tuple(AddressHistoryEntry(address=h.address, set_on=h.set_on) for h in r.address_history or ()),
+        flags=ResidentFlags() if flags is None else ResidentFlags(
+            support_measure=bool(flags.support_measure), moving_out=bool(flags.moving_out),
+            deceased=bool(flags.deceased)),
     )
-    o.close()
-    return m
 
 
-def _name(o: _Obj) -> PersonName:
-    n = PersonName(
-        family=o.text("family"),
-        given=o.text("given"),
-        family_kana=o.text("family_kana"),
-        given_kana=o.text("given_kana"),
+def _koseki(k: _Koseki) -> KosekiRecord:
+    return KosekiRecord(
+        koseki_id=k.koseki_id,
+        municipality_code=k.municipality_code,
+        honseki=k.honseki,
+        hittousha=_name(k.hittousha),
+        members=tuple(KosekiMember(
+            name=_name(m.name), birth_date=m.birth_date, sex=Sex(m.sex), father=m.father, mother=m.mother,
+            relationship=m.relationship,
+            entries=tuple(KosekiEntry(event=e.event, on=e.on, detail=e.detail) for e in m.entries or ()),
+            resident_ref=m.resident_ref, removed=bool(m.removed)) for m in k.members),
+        kiosk_registered_refs=frozenset(k.kiosk_registered_refs or ()),
     )
-    o.close()
-    return n
 
 
-def _sex(o: _Obj) -> Sex:
-    value = o.text("sex")
-    try:
-        return Sex(value)
-    except ValueError:
-        raise o.fail("sex", "expected male or female") from None
-
-
-def _resident(o: _Obj) -> ResidentRecord:
-    ref = o.text("resident_ref")
-    o.located(f"resident {ref}")
-    my_number = o.text("my_number")
-    if not is_valid_my_number(my_number):
-        raise o.fail("my_number", "not 12 digits with a valid check digit")
-    record = ResidentRecord(
-        resident_ref=ref,
-        municipality_code=o.text("municipality_code"),
-        household_id=o.text("household_id"),
-        name=_name(o.obj("name")),
-        birth_date=o.day("birth_date"),
-        sex=_sex(o),
-        household_head=o.flag("household_head"),
-        relationship=o.text("relationship"),
-        address=o.text("address"),
-        became_resident_on=o.day("became_resident_on"),
-        address_set_on=o.day("address_set_on"),
-        notified_on=o.day("notified_on"),
-        previous_address=o.optional_text("previous_address"),
-        my_number=my_number,
-        koseki_id=o.optional_text("koseki_id"),
-        foreign=_foreign(o.optional_obj("foreign")),
-        seal=_seal(o.optional_obj("seal")),
-        tax_records=tuple(_tax(t) for t in o.objs("tax_records", optional=True)),
-        address_history=tuple(_history_line(h) for h in o.objs("address_history", optional=True)),
-        flags=_flags(o.optional_obj("flags")),
-    )
-    o.close()
-    _check_resident(record, o)
-    return record
-
-
-def _foreign(o: _Obj | None) -> ForeignResidence | None:
-    if o is None:
-        return None
-    f = ForeignResidence(
-        nationality=o.text("nationality"),
-        status=o.text("status"),
-        period_until=o.day("period_until"),
-        residence_card_number=o.text("residence_card_number"),
-    )
-    o.close()
-    return f
-
-
-def _seal(o: _Obj | None) -> SealRegistration | None:
-    if o is None:
-        return None
-    s = SealRegistration(
-        registration_number=o.text("registration_number"),
-        registered_on=o.day("registered_on"),
-        impression=o.text("impression"),
-    )
-    o.close()
-    return s
-
-
-def _tax(o: _Obj) -> TaxRecord:
-    t = TaxRecord(
-        fiscal_year=o.amount("fiscal_year"),
-        jan1_municipality_code=o.text("jan1_municipality_code"),
-        declared=o.flag("declared"),
-        total_income=o.amount("total_income"),
-        taxable_income=o.amount("taxable_income"),
-        municipal_tax=o.amount("municipal_tax"),
-        prefectural_tax=o.amount("prefectural_tax"),
-        dependents=o.amount("dependents"),
-        taxed=o.flag("taxed"),
-    )
-    o.close()
-    if t.taxed and not t.declared:
-        raise o.fail("taxed", "a year without a declaration cannot be taxed")
-    return t
-
-
-def _history_line(o: _Obj) -> AddressHistoryEntry:
-    h = AddressHistoryEntry(address=o.text("address"), set_on=o.day("set_on"))
-    o.close()
-    return h
-
-
-def _flags(o: _Obj | None) -> ResidentFlags:
-    if o is None:
-        return ResidentFlags()
-    f = ResidentFlags(
-        support_measure=o.flag("support_measure", default=False),
-        moving_out=o.flag("moving_out", default=False),
-        deceased=o.flag("deceased", default=False),
-    )
-    o.close()
-    return f
-
-
-def _check_resident(r: ResidentRecord, o: _Obj) -> None:
-    """Rules that need only this record."""
-    if (r.koseki_id is None) == (r.foreign is None):
-        raise o.fail("koseki_id", "give a koseki_id (Japanese national) or foreign items, exactly one")
-    dates = ("birth_date", "became_resident_on", "address_set_on", "notified_on")
-    for earlier, later in zip(dates, dates[1:]):
-        if getattr(r, earlier) > getattr(r, later):
-            raise o.fail(later, f"before {earlier}")
-    years = [t.fiscal_year for t in r.tax_records]
-    if years != sorted(set(years)):
-        raise o.fail("tax_records", "fiscal years must be unique, oldest first")
-    set_on = [h.set_on for h in r.address_history]
-    if set_on != sorted(set_on):
-        raise o.fail("address_history", "lines must be oldest first")
-
-
-def _koseki(o: _Obj) -> KosekiRecord:
-    koseki_id = o.text("koseki_id")
-    o.located(f"koseki {koseki_id}")
-    record = KosekiRecord(
-        koseki_id=koseki_id,
-        municipality_code=o.text("municipality_code"),
-        honseki=o.text("honseki"),
-        hittousha=_name(o.obj("hittousha")),
-        members=tuple(_member(m) for m in o.objs("members")),
-        kiosk_registered_refs=frozenset(o.texts("kiosk_registered_refs", optional=True)),
-    )
-    o.close()
-    if not record.members:
-        raise o.fail("members", "a 戸籍 has at least one member")
-    return record
-
-
-def _member(o: _Obj) -> KosekiMember:
-    m = KosekiMember(
-        name=_name(o.obj("name")),
-        birth_date=o.day("birth_date"),
-        sex=_sex(o),
-        father=o.text("father"),
-        mother=o.text("mother"),
-        relationship=o.text("relationship"),
-        entries=tuple(_entry(e) for e in o.objs("entries", optional=True)),
-        resident_ref=o.optional_text("resident_ref"),
-        removed=o.flag("removed", default=False),
-    )
-    o.close()
-    return m
-
-
-def _entry(o: _Obj) -> KosekiEntry:
-    e = KosekiEntry(event=o.text("event"), on=o.day("on"), detail=o.text("detail"))
-    o.close()
-    return e
+def _fail(key: str, problem: str) -> DemoDataError:
+    return DemoDataError("", key, problem)
 
 
 def _check_references(p: DemoPopulation) -> None:
@@ -347,12 +305,12 @@ def _check_references(p: DemoPopulation) -> None:
     for r in p.residents:
         where = f"resident {r.resident_ref}"
         if r.municipality_code not in participating:
-            raise DemoDataError(f"{where}: municipality_code: not a participating municipality")
+            raise _fail(f"{where}: municipality_code", "not a participating municipality")
         if r.koseki_id is not None and r.koseki_id not in koseki:
-            raise DemoDataError(f"{where}: koseki_id: no such koseki")
+            raise _fail(f"{where}: koseki_id", "no such koseki")
         for i, t in enumerate(r.tax_records):
             if t.jan1_municipality_code not in municipalities:
-                raise DemoDataError(f"{where}: tax_records[{i}].jan1_municipality_code: unknown municipality")
+                raise _fail(f"{where}: tax_records[{i}].jan1_municipality_code", "unknown municipality")
     _check_households(p.residents)
 
     # (koseki_id, resident_ref) -> still in that 戸籍 (not 除籍)
@@ -360,20 +318,18 @@ def _check_references(p: DemoPopulation) -> None:
     for k in p.koseki:
         where = f"koseki {k.koseki_id}"
         if k.municipality_code not in municipalities:
-            raise DemoDataError(f"{where}: municipality_code: unknown municipality")
+            raise _fail(f"{where}: municipality_code", "unknown municipality")
         for i, m in enumerate(k.members):
             if m.resident_ref is None:
                 continue
             if m.resident_ref not in residents:
-                raise DemoDataError(f"{where}: members[{i}].resident_ref: unknown resident {m.resident_ref}")
+                raise _fail(f"{where}: members[{i}].resident_ref", f"unknown resident {m.resident_ref}")
             membership[(k.koseki_id, m.resident_ref)] = not m.removed
         for ref in sorted(k.kiosk_registered_refs):
             if not membership.get((k.koseki_id, ref)):
-                raise DemoDataError(f"{where}: kiosk_registered_refs: {ref} is not a current member")
+                raise _fail(f"{where}: kiosk_registered_refs", f"{ref} is not a current member")
             if residents[ref].municipality_code == k.municipality_code:
-                raise DemoDataError(
-                    f"{where}: kiosk_registered_refs: {ref} lives at the 本籍地; no 利用登録 needed"
-                )
+                raise _fail(f"{where}: kiosk_registered_refs", f"{ref} lives at the 本籍地; no 利用登録 needed")
 
     for r in p.residents:
         if r.koseki_id is None:
@@ -381,7 +337,7 @@ def _check_references(p: DemoPopulation) -> None:
         current = membership.get((r.koseki_id, r.resident_ref))
         # Death removes a person from the 戸籍 (除籍) while the 住民票 record stays, flagged deceased.
         if current is None or (not current and not r.flags.deceased):
-            raise DemoDataError(f"resident {r.resident_ref}: koseki_id: not listed as a current member there")
+            raise _fail(f"resident {r.resident_ref}: koseki_id", "not listed as a current member there")
 
 
 def _check_households(residents: tuple[ResidentRecord, ...]) -> None:
@@ -393,12 +349,10 @@ def _check_households(residents: tuple[ResidentRecord, ...]) -> None:
         for r in members[1:]:
             for key in ("municipality_code", "address"):
                 if getattr(r, key) != getattr(first, key):
-                    raise DemoDataError(
-                        f"resident {r.resident_ref}: {key}: differs from {first.resident_ref} in {household_id}"
-                    )
+                    raise _fail(f"resident {r.resident_ref}: {key}", f"differs from {first.resident_ref} in {household_id}")
         heads = [r for r in members if r.household_head and not r.flags.deceased]
         if len(heads) != 1:
-            raise DemoDataError(f"household {household_id}: household_head: {len(heads)} living heads, expected 1")
+            raise _fail(f"household {household_id}: household_head", f"{len(heads)} living heads, expected 1")
 
 
 def _unique(items: tuple[Any, ...], key: str, kind: str) -> dict[str, Any]:
@@ -408,6 +362,6 @@ def _unique(items: tuple[Any, ...], key: str, kind: str) -> dict[str, Any]:
         if value in seen:
             # Name the record by its ref, not by the duplicated value (it may be a 個人番号).
             label = getattr(item, "resident_ref", value)
-            raise DemoDataError(f"{kind} {label}: {key}: used twice")
+            raise _fail(f"{kind} {label}: {key}", "used twice")
         seen[value] = item
     return seen

@@ -73,14 +73,28 @@ class SqliteRegistry:
         if not db_path.is_file():
             raise RegistryDatabaseError(f"no registry database at {db_path}: build it first")
         # mode=rw: never create an empty database by accident.
-        self._conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=rw", uri=True, check_same_thread=False)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA foreign_keys = ON")
         self._lock = threading.Lock()
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        try:
+            self._conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=rw", uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise RegistryDatabaseError(f"registry database {db_path} cannot be opened ({exc})") from None
+        self._conn.row_factory = sqlite3.Row
+        try:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            # The registry is small: checking every page now beats a damaged page mid-session.
+            check = self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] if version == SCHEMA_VERSION else "ok"
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise RegistryDatabaseError(f"registry database {db_path} is damaged ({exc}): "
+                                        "rebuild it with `kiosk setup --force`") from None
         if version != SCHEMA_VERSION:
             self._conn.close()
-            raise RegistryDatabaseError(f"registry schema version {version}, expected {SCHEMA_VERSION}: rebuild it")
+            raise RegistryDatabaseError(f"registry database {db_path}: schema version {version}, expected "
+                                        f"{SCHEMA_VERSION}: rebuild it with `kiosk setup --force`")
+        if check != "ok":
+            self._conn.close()
+            raise RegistryDatabaseError(f"registry database {db_path} is damaged: rebuild it with `kiosk setup --force`")
 
     def close(self) -> None:
         with self._lock:
