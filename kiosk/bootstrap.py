@@ -169,6 +169,8 @@ def _closed_reason(catalog: Catalog, at: datetime) -> str | None:
 
 
 def _build_center(config: KioskConfig, catalog: Catalog, clock: Clock) -> tuple[IssuanceCenter, list[Callable[[], None]]]:
+    if config.adapters.center != "embedded":  # the only center there is: a networked one comes in here
+        raise AdapterUnavailable(f"center adapter {config.adapters.center!r} does not exist")
     from kiosk.center.authentication import CertificateAuthenticator
     from kiosk.center.challenges import ChallengeStore
     from kiosk.center.embedded import EmbeddedCenter
