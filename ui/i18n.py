@@ -2,12 +2,19 @@
 
 Adding a language is adding a file (zh.json, ko.json...) with the same keys as ja.json; the
 language picker lists every file it finds. A key missing in a language falls back to Japanese.
-Values are ``str.format`` templates: ``{amount}``, ``{seconds}``...
+Values are ``str.format`` templates: ``{amount}``, ``{seconds}``... A message whose words depend on
+a number is an object instead: ``"plural"`` names the placeholder that decides, and the other keys
+are the language's CLDR plural categories (``one``, ``other``...), chosen with Babel's rules, which
+know every language the kiosk may speak: Japanese has one form, English two, Portuguese three.
 """
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+from typing import Union
+
+from babel import Locale
 
 from kiosk.config import ASSETS
 
@@ -15,12 +22,15 @@ I18N_DIR = ASSETS / "i18n"
 FIRST = "ja"  # the kiosk starts and returns to Japanese
 
 
-def load_catalogs(directory: Path = I18N_DIR) -> dict[str, dict[str, str]]:
+Message = Union[str, dict[str, str]]  # a template, or plural forms by CLDR category plus "plural"
+
+
+def load_catalogs(directory: Path = I18N_DIR) -> dict[str, dict[str, Message]]:
     return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.json"))}
 
 
 class Translator:
-    def __init__(self, catalogs: dict[str, dict[str, str]] | None = None, language: str = FIRST) -> None:
+    def __init__(self, catalogs: dict[str, dict[str, Message]] | None = None, language: str = FIRST) -> None:
         self._catalogs = catalogs if catalogs is not None else load_catalogs()
         self.language = language
 
@@ -36,14 +46,29 @@ class Translator:
 
     def name_of(self, code: str) -> str:
         """A language's name in itself, for the picker."""
-        return self._catalogs[code].get("language.name", code)
+        name = self._catalogs[code].get("language.name", code)
+        return name if isinstance(name, str) else code
 
     def has(self, key: str) -> bool:
         return key in self._catalogs[FIRST]
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self._catalogs[self.language].get(key) or self._catalogs[FIRST].get(key, key)
+        language = self.language if self._catalogs[self.language].get(key) else FIRST
+        message = self._catalogs[language].get(key, key)
+        text = plural_form(language, message, values) if isinstance(message, dict) else message
         return text.format(**values) if values else text
 
     def yen(self, amount: int) -> str:
         return self("money.yen", amount=f"{amount:,}")
+
+
+def plural_form(language: str, message: dict[str, str], values: dict[str, object]) -> str:
+    """The form of ``message`` for the number in its ``plural`` placeholder, by the language's rules."""
+    count = values.get(message["plural"], 0)
+    category = _rules(language)(count if isinstance(count, (int, float)) else 0)
+    return message.get(category) or message["other"]
+
+
+@cache
+def _rules(language: str):  # noqa: ANN202 - Babel's PluralRule is callable: number -> category
+    return Locale.parse(language.replace("-", "_")).plural_form

@@ -6,20 +6,27 @@ import string
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from kiosk.eligibility import RefusalReason
 from kiosk.health import DeviceState
 from kiosk.kinds import CertificateKind
 from kiosk.notices import NoticeCode
 from kiosk.ports.printer import PrinterState
-from ui.i18n import FIRST, load_catalogs
+from ui.i18n import FIRST, Translator, load_catalogs
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 CATALOGS = load_catalogs()
 
 
-def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def _forms(message) -> list[str]:
+    """The templates of a message: itself, or each of its plural forms."""
+    return [v for k, v in message.items() if k != "plural"] if isinstance(message, dict) else [message]
+
+
+def _fields(message) -> set[str]:
+    fields = {name for text in _forms(message) for _, name, _, _ in string.Formatter().parse(text) if name}
+    return fields | ({message["plural"]} if isinstance(message, dict) else set())
 
 
 @pytest.mark.parametrize("language", [c for c in CATALOGS if c != FIRST])
@@ -33,7 +40,7 @@ def test_each_language_has_the_same_messages_and_placeholders_as_japanese(langua
 def test_ja_and_en_are_complete():
     assert {"ja", "en"} <= set(CATALOGS)
     for language in ("ja", "en"):
-        empty = [k for k, v in CATALOGS[language].items() if not v.strip()]
+        empty = [k for k, v in CATALOGS[language].items() if not all(t.strip() for t in _forms(v))]
         assert not empty, (language, empty)
 
 
@@ -50,3 +57,19 @@ def test_every_notice_refusal_and_kind_has_words():
     keys += [f"refusal.{r.value}" for r in RefusalReason] + [f"kind.{k.value}" for k in CertificateKind]
     keys += [f"operator.state.{s.value}" for s in (*DeviceState, *PrinterState)]
     assert not [k for k in keys if k not in ja]
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGS))
+def test_every_plural_message_has_the_forms_its_language_needs(language):
+    rules = Locale.parse(language).plural_form
+    for key, message in CATALOGS[language].items():
+        if isinstance(message, dict):
+            assert {*rules.tags, "other"} <= set(message) - {"plural"}, (key, sorted(rules.tags))
+
+
+def test_a_count_of_one_reads_in_the_singular():
+    tr = Translator(language="en")
+    assert tr("pin.tries_left", tries=1).startswith("1 more wrong try will")
+    assert tr("pin.tries_left", tries=2).startswith("2 more wrong tries will")
+    tr.set_language("ja")
+    assert tr("pin.tries_left", tries=1) == CATALOGS["ja"]["pin.tries_left"].format(tries=1)
