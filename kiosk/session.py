@@ -841,7 +841,10 @@ class SessionFlow:
         if req.refund_seq is not None and own:  # owed when given up on: delivered after all
             withdrawn = min(own, req.amount)
             self._record_for(req.session_id, EventType.REFUND_WITHDRAWN, withdrawn, ref_token(req.refund_seq))
-        self._withdraw_excess(req.session_id)  # a return empties the whole escrow: other operations' cash too
+        if req.refund_seq is not None or req.owed_already or result.dispensed > req.amount:
+            # only then can the session have been owed more than it still lacks: a delivery that was owed,
+            # or a return that emptied an escrow holding other operations' cash too
+            self._withdraw_excess(req.session_id)
         s = self._s
         if late or s is None or s.id != req.session_id:
             return self._after_late()
@@ -1178,10 +1181,7 @@ class SessionFlow:
         The flow owes as it goes, so this finds nothing unless a journal write failed on the way
         (or a bug): then the resident is owed rather than the yen lost, and the reason says so.
         """
-        try:
-            undelivered = self._journal.session_balance(s.id).undelivered
-        except Exception:  # an unreadable journal: recovery settles it at the next start
-            return
+        undelivered = self._undelivered(s.id, 0)  # an unreadable journal: recovery settles it at the next start
         if undelivered > 0:
             log.warning("session %s closes with %d yen unsettled: owed", s.id[:8], undelivered)
             self._owe(undelivered, UNSETTLED_AT_CLOSE)
