@@ -6,6 +6,7 @@ PYTHON  ?= python3
 .PHONY: demo test system-deps clean
 
 demo: system-deps $(STAMP)
+	-$(VENV)/bin/python -m ui.voice.build  # the spoken guidance, made once offline into var/voice; a failure only leaves it to be made on first use
 	$(VENV)/bin/kiosk demo
 
 test: system-deps $(STAMP)

@@ -17,11 +17,14 @@ Cold start runs a fresh interpreter each time (imports, font, kiosk build, windo
 ``shell.start()`` watching the card reader on its worker, first screen presented), on a
 provisioned data directory as a deployed kiosk has; the clock is a fixed weekday morning, so
 every run shows the same attract screen. Taps are real clicks on the window:
-attract → set card → (cancel) attract, and kind → order → (add another) kind. Device steps go
+attract → set card → (back) attract, and kind → order → (add another) kind. Device steps go
 through the Qt executor's workers as a real reader's events do: a card set on the simulated
 reader (card worker: probe) until the PIN screen, and the PIN confirm tap (card worker: VERIFY
 and signature; center worker: authentication) until the remove-card screen.
 Targets: cold start ≤ 1.5 s, tap ≤ 50 ms (medians).
+Voice (``--voice N``): from a screen change to its first sentence handed to the voice's sink (the
+record sink, where a speaker would start playing), in Japanese (Open JTalk) and English
+(espeak-ng), with the sentence cached (warm) and not (cold: synthesized on the voice worker).
 """
 from __future__ import annotations
 
@@ -194,6 +197,7 @@ def card_steps(shell, frames: PresentedFrames, pilot) -> tuple[float, float]:
     shell.device("card", shell.kiosk.card.remove)
     pilot.settle()
     pilot.touch("cancel")
+    pilot.touch("cancel_yes")
     pilot.settle()
     pilot.touch("finish")
     pilot.settle()
@@ -213,7 +217,7 @@ def step_times(data: Path, taps: int, cards: int) -> tuple[list[float], list[flo
         times = []
         for _ in range(taps // 4):
             times.append(tap(shell, frames, "start", Screen.SET_CARD))
-            times.append(tap(shell, frames, "cancel", Screen.ATTRACT))
+            times.append(tap(shell, frames, "back", Screen.ATTRACT))
         to_pin, signed = [], []
         for _ in range(cards):
             a, b = card_steps(shell, frames, pilot)
@@ -234,6 +238,72 @@ def step_times(data: Path, taps: int, cards: int) -> tuple[list[float], list[flo
         shell.close()
 
 
+def voice_delays(data: Path, runs: int) -> dict[str, list[float]]:
+    """Seconds from a screen change (attract → set card, the flow's own touch event posted) until
+    the new screen's guidance is handed to the voice's sink (the record sink: the moment a speaker
+    would start playing), per language and cache state. "cold" empties the voice cache before each
+    change (the engine's helper process already runs); "first" is the kiosk's very first sentence,
+    timed from building the shell (the Japanese engine's process starting, nothing cached)."""
+    import shutil
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk import events as ev
+    from kiosk.clock import ManualClock
+    from kiosk.config import VoiceSettings, load_config
+    from kiosk.session_view import Screen
+    from ui.shell import KioskShell
+
+    app = QApplication.instance() or QApplication([])
+    config = dataclasses.replace(load_config(), data_dir=data, voice=VoiceSettings(output="record"))
+    built = time.perf_counter()
+    shell = KioskShell(config, ManualClock(morning()), tick=False)
+    guide, sink = shell.voice, shell.voice.sink
+    times: dict[str, list[float]] = {}
+    wake = QTimer()
+    wake.setInterval(WAKE_MS)
+    wake.start()
+
+    def spoken(key: str, since: int) -> float:
+        deadline = time.perf_counter() + STEP_TIMEOUT
+        while True:
+            said = [r for r in sink.records[since:] if r.kind == "say" and r.key == key]
+            if said and not guide.speaking:
+                return said[0].at
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{key} was not said within {STEP_TIMEOUT:.0f} s")
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+
+    try:
+        times["first"] = [spoken("voice.attract", 0) - built]
+        for language in ("ja", "en"):
+            for state in ("filling", "warm", "cold"):
+                for _ in range(1 if state == "filling" else runs):
+                    since = len(sink.records)
+                    shell.set_language(language)  # the attract screen speaks again (in Japanese: a no-op)
+                    if language != "ja":
+                        spoken("voice.attract", since)
+                    if state == "cold":
+                        for folder in (data / "voice").iterdir():
+                            if folder.name != "tones":
+                                shutil.rmtree(folder)
+                    since = len(sink.records)
+                    start = time.perf_counter()
+                    shell.post(ev.StartTouched())
+                    assert shell.kiosk.flow.screen is Screen.SET_CARD
+                    seconds = spoken("voice.set_card", since) - start
+                    if state != "filling":  # the first round only fills the cache
+                        times.setdefault(f"{language}, {state} cache", []).append(seconds)
+                    since = len(sink.records)
+                    shell.post(ev.CancelTouched())  # back to attract (in Japanese again)
+                    spoken("voice.attract", since)
+        return times
+    finally:
+        wake.stop()
+        shell.close()
+
+
 def _summary(label: str, seconds: list[float], target: str) -> str:
     ms = sorted(s * 1000 for s in seconds)
     return (f"{label} median {statistics.median(ms):.1f} ms (p90 {ms[int(len(ms) * 0.9)]:.1f}, "
@@ -251,6 +321,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--taps", type=int, default=40)
     parser.add_argument("--cards", type=int, default=10)
+    parser.add_argument("--voice", type=int, default=10, help="screen changes per language and cache state (0: none)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         base = Path(work) / "provisioned"
@@ -262,12 +333,18 @@ def main() -> int:
             starts.append(cold_start(data))
         copy_provisioned(base, Path(work) / "steps")
         taps, to_pin, signed = step_times(Path(work) / "steps", args.taps, args.cards)
+        voice = {}
+        if args.voice:
+            copy_provisioned(base, Path(work) / "voice")
+            voice = voice_delays(Path(work) / "voice", args.voice)
     platform = os.environ.get("QT_QPA_PLATFORM", "")
     print(f"platform: {platform or 'default'}; times end when the settled frame was first presented")
     print(_summary("cold start to attract presented:  ", starts, "; target ≤ 1500 ms"))
     print(_summary("tap to next screen presented:     ", taps, "; target ≤ 50 ms"))
     print(_summary("card set to PIN screen (card worker):", to_pin, ""))
     print(_summary("PIN confirm to remove-card (card + center workers):", signed, ""))
+    for case, seconds in voice.items():
+        print(_summary(f"screen change to its first sentence played ({case}):", seconds, ""))
     return 0
 
 

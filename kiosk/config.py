@@ -37,6 +37,20 @@ class AdapterChoice:
     center: str = "embedded"
 
 
+VOICE_OUTPUTS = ("speaker", "record", "off")
+VOLUME_LEVELS = 5  # the volume goes 0 (silent) .. 5
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """[voice]: spoken guidance (ui/voice/). ``record`` keeps what was said instead of playing it."""
+
+    output: str = "speaker"  # "speaker" | "record" | "off"
+    reminder_interval: float = 10.0  # seconds between reminders to take the card, certificates, change
+    volume: int = 3  # the level each session starts at, 0..VOLUME_LEVELS
+    synth_timeout: float = 10.0  # seconds one synthesis may take before it is given up
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     kiosk_id: str = "DEMO-0001"
@@ -55,6 +69,7 @@ class KioskConfig:
     operator_pin_hash: str = ""
     # [storage] min_free_mb: below this much free space the journal's disk takes the kiosk out of service
     journal_min_free_bytes: int = 64 << 20
+    voice: VoiceSettings = VoiceSettings()
 
     @property
     def journal_path(self) -> Path:
@@ -154,6 +169,13 @@ class _Storage(Schema):
     min_free_mb: Annotated[int, between(0, 1 << 20)] = KioskConfig.journal_min_free_bytes >> 20
 
 
+class _Voice(Schema):
+    output: Annotated[str, one_of(*VOICE_OUTPUTS)] = VoiceSettings.output
+    reminder_interval: Annotated[float, seconds(3600)] = VoiceSettings.reminder_interval
+    volume: Annotated[int, between(0, VOLUME_LEVELS)] = VoiceSettings.volume
+    synth_timeout: Annotated[float, seconds(120)] = VoiceSettings.synth_timeout
+
+
 class _ConfigFile(Schema):
     kiosk_id: _KioskId = KioskConfig.kiosk_id
     data_dir: _DataDir = "var"
@@ -163,6 +185,7 @@ class _ConfigFile(Schema):
     options: _Options = msgspec.field(default_factory=_Options)
     operator: _Operator = msgspec.field(default_factory=_Operator)
     storage: _Storage = msgspec.field(default_factory=_Storage)
+    voice: _Voice = msgspec.field(default_factory=_Voice)
 
 
 def _build(path: Path, raw: _ConfigFile) -> KioskConfig:
@@ -189,4 +212,5 @@ def _build(path: Path, raw: _ConfigFile) -> KioskConfig:
         adapter_options=options,
         operator_pin_hash=raw.operator.pin_hash,
         journal_min_free_bytes=raw.storage.min_free_mb << 20,
+        voice=VoiceSettings(**msgspec.structs.asdict(raw.voice)),
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from kiosk.eligibility import Refusal
+from kiosk.kinds import CertificateKind
 
 
 class NoticeCode(Enum):
@@ -38,3 +39,4 @@ class Notice:
     code: NoticeCode
     refusal: Refusal | None = None
     amount: int | None = None
+    kinds: tuple[CertificateKind, ...] = ()  # PRINT_FAILED: the certificates that did not print

@@ -52,11 +52,11 @@ class Order:
         return sum(line.amount for line in self.lines)
 
     def with_line(self, line: OrderLine) -> "Order":
-        """Adding a kind again replaces its earlier line: one line per kind and municipality."""
-        kept = tuple(
-            l for l in self.lines if (l.kind, l.municipality_code) != (line.kind, line.municipality_code)
-        )
-        return Order(kept + (line,))
+        """Adding a kind again replaces its earlier line in place: one line per kind and municipality."""
+        key = (line.kind, line.municipality_code)
+        if any((l.kind, l.municipality_code) == key for l in self.lines):
+            return Order(tuple(line if (l.kind, l.municipality_code) == key else l for l in self.lines))
+        return Order(self.lines + (line,))
 
     def without(self, kind: CertificateKind, municipality_code: str) -> "Order":
         return Order(tuple(l for l in self.lines if (l.kind, l.municipality_code) != (kind, municipality_code)))

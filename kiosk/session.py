@@ -304,10 +304,13 @@ class SessionFlow:
 
     def _on_LineEdited(self, e: ev.LineEdited) -> list[fx.Effect]:
         s = self._s
-        if self._screen is not Screen.ORDER or s is None or s.draft is None:
+        if self._screen is not Screen.ORDER or s is None or not self._line_acceptable(e.line):
             return []
-        if self._line_acceptable(e.line):
+        key = (e.line.kind, e.line.municipality_code)
+        if s.draft is not None and (s.draft.kind, s.draft.municipality_code) == key:
             s.draft = e.line
+        elif any((l.kind, l.municipality_code) == key for l in s.order.lines):
+            s.order = s.order.with_line(e.line)  # a collapsed line keeps its copy buttons
         return []
 
     def _on_AddAnotherKindTouched(self, e: ev.AddAnotherKindTouched) -> list[fx.Effect]:
@@ -673,6 +676,9 @@ class SessionFlow:
         seconds = self._t.idle_for(self._screen)
         if not seconds:
             return None
+        s = self._s
+        if s is not None and s.refund_owed and self._screen in (Screen.DONE, Screen.NOTICE):
+            return None  # a failure that owes money stays until touched: its reference must not vanish
         since = self._entered if facts(self._screen).waits_on_device else self._last_activity
         return since + timedelta(seconds=seconds)
 
@@ -729,17 +735,20 @@ class SessionFlow:
         assert s.identity is not None  # a municipality is chosen only after the card authenticated
         return [fx.LoadOffers(s.id, self._request("center", s.id), s.identity, code)]
 
-    def _offer(self, kind: CertificateKind) -> KindOffer | None:
+    def _offer(self, kind: CertificateKind, municipality_code: str | None = None) -> KindOffer | None:
         s = self._current
-        return next((o for o in s.offers.get(s.municipality_code or "", ()) if o.kind is kind), None)
+        code = municipality_code or s.municipality_code or ""
+        return next((o for o in s.offers.get(code, ()) if o.kind is kind), None)
 
     def _line_acceptable(self, line: OrderLine) -> bool:
+        """An edit of the draft or of a line already in the order, within what the center offered."""
         s = self._current
-        offer = self._offer(line.kind)
+        offer = self._offer(line.kind, line.municipality_code)
         if offer is None:
             return False
-        assert s.draft is not None  # asked only while a line is being edited
-        if (line.kind, line.municipality_code) != (s.draft.kind, s.draft.municipality_code):
+        key = (line.kind, line.municipality_code)
+        lines = (s.draft, *s.order.lines) if s.draft is not None else s.order.lines
+        if all((l.kind, l.municipality_code) != key for l in lines):
             return False
         members_ok = set(line.options.members) <= {m.resident_ref for m in offer.household}
         return (
@@ -806,7 +815,9 @@ class SessionFlow:
         self._given_up.pop(req.id, None)
         self._record_for(req.session_id, EventType.CASH_RETURNED, 0, f"{req.id} not-done")
         s = self._s
-        if s is None or s.id != req.session_id:
+        if s is None or s.id != req.session_id or req.refund_seq is not None:
+            # already owed (given up at its deadline): a late return that withdraws the refund as it
+            # goes back, even while the session's screen still shows that refund
             return self._late_return(req, req.amount)
         s.escrow = req.amount
         return self._return_escrow(req.attempt + 1)
@@ -1092,14 +1103,15 @@ class SessionFlow:
         for d in s.printing.values():
             if not d.state.final:
                 d.state = JobState.FAILED
-        failed = [d for d in s.printing.values() if d.state is JobState.FAILED and not d.refunded]
-        amount = sum(d.fee for d in failed)
+        failed = [(i, d) for i, d in s.printing.items() if d.state is JobState.FAILED and not d.refunded]
+        amount = sum(d.fee for _, d in failed)
         if amount:
             seq = self._owe(amount, "print failed")
-            for d in failed:
+            for _, d in failed:
                 d.refunded = True
                 d.refund_seq = seq  # a late answer that shows it printed after all takes the refund back
-            s.notice = Notice(NoticeCode.PRINT_FAILED, amount=amount)
+            kinds = tuple(dict.fromkeys(s.documents[i].kind for i, _ in failed))
+            s.notice = Notice(NoticeCode.PRINT_FAILED, amount=amount, kinds=kinds)
             s.outcome = "print failed"
         effects = self._end(None)
         printed = [(i, s.documents[i]) for i, d in sorted(s.printing.items()) if d.state is JobState.COMPLETED]

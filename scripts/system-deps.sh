@@ -16,6 +16,9 @@ PACKAGES=(
   pcscd vsmartcard-vpcd opensc pcsc-tools
   # the real print system with a PDF queue, and PDF → PNG for looking at pages
   cups cups-client printer-driver-cups-pdf poppler-utils
+  # voice guidance in languages other than Japanese (Japanese: pyopenjtalk-plus, from PyPI);
+  # QtMultimedia, which plays it, links the PulseAudio client library
+  espeak-ng libpulse0
 )
 
 missing=()

@@ -99,6 +99,9 @@ def test_a_device_that_never_answers_is_settled_at_its_deadline_in_the_residents
     assert any(p.startswith("cash:") for p in kiosk.flow.problems)  # out of service until someone looks
     kiosk.test_clock.advance(kiosk.config.timings.notice)
     kiosk.runtime.post(ev.Tick(kiosk.test_clock.now()))
+    # the refund's reference stays on screen until someone touches 終了, however long that takes
+    assert kiosk.flow.screen is Screen.NOTICE and kiosk.flow.view().refund_references
+    kiosk.runtime.post(ev.FinishTouched())
     assert not kiosk.flow.session_open and kiosk.flow.screen is Screen.OUT_OF_SERVICE
 
 

@@ -51,8 +51,11 @@ class Autopilot:
         elif action in ("kind", "municipality", "remove_line"):
             prefix = {"kind": "kind_", "municipality": "municipality_", "remove_line": "remove_"}[action]
             self.touch(prefix + str(value))
-        elif action in ("start", "cancel", "finish", "still_here", "confirm"):
+        elif action in ("start", "finish", "still_here", "confirm"):
             self.touch(action)
+        elif action == "cancel":
+            self.touch("cancel")
+            self.touch("cancel_yes")  # 中止 asks first
         elif action == "add_another":
             self.touch("add_kind")
         elif action == "insert":

@@ -38,6 +38,38 @@ def _button(label: str, action, name: str = "") -> QPushButton:
     return button
 
 
+class _Words:
+    """The panel's words and the widgets they sit on, said again when the kiosk's language changes."""
+
+    def __init__(self, tr) -> None:
+        self.tr = tr
+        self._setters: list = []
+        self.language = tr.language
+
+    def on(self, setter, key: str, **values):
+        """Set a text now (``setter(words)``) and again after each language change; returns the words."""
+        self._setters.append((setter, key, values))
+        return self.tr(key, **values)
+
+    def button(self, key: str, action, name: str = "") -> QPushButton:
+        button = _button("", action, name)
+        button.setText(self.on(button.setText, key))
+        return button
+
+    def box(self, key: str) -> QGroupBox:
+        box = QGroupBox()
+        box.setTitle(self.on(box.setTitle, key))
+        return box
+
+    def refresh(self) -> bool:
+        if self.tr.language == self.language:
+            return False
+        self.language = self.tr.language
+        for setter, key, values in self._setters:
+            setter(self.tr(key, **values))
+        return True
+
+
 class DemoPanel(QWidget):
     def __init__(self, shell) -> None:
         super().__init__()
@@ -48,9 +80,10 @@ class DemoPanel(QWidget):
         self.setStyleSheet("QWidget { font-size: 15px; } QPushButton { min-height: 28px; padding: 2px 8px; }")
         column = QVBoxLayout(self)
         tr = self.tr
+        w = self._words = _Words(tr)
         self._disk_full = self._keys_away = False
 
-        cards = QGroupBox(tr("demo.cards"))
+        cards = w.box("demo.cards")
         grid = QGridLayout(cards)
         self.card_choice = QComboBox()
         self._cards = k.card.available_cards()
@@ -61,15 +94,17 @@ class DemoPanel(QWidget):
         self.purpose.setWordWrap(True)
         grid.addWidget(self.card_choice, 0, 0, 1, 3)
         grid.addWidget(self.purpose, 1, 0, 1, 3)
-        grid.addWidget(_button(tr("demo.set_card"), self.set_card, "demo_set_card"), 2, 0)
-        grid.addWidget(_button(tr("demo.pull_card"), self.pull_card, "demo_pull_card"), 2, 1)
-        grid.addWidget(_button(tr("demo.type_pin"), self.type_pin, "demo_type_pin"), 2, 2)
+        grid.addWidget(w.button("demo.set_card", lambda: self.set_card(), "demo_set_card"), 2, 0)
+        grid.addWidget(w.button("demo.pull_card", self.pull_card, "demo_pull_card"), 2, 1)
+        grid.addWidget(w.button("demo.type_pin", self.type_pin, "demo_type_pin"), 2, 2)
         column.addWidget(cards)
 
-        cash = QGroupBox(tr("demo.cash"))
+        cash = w.box("demo.cash")
         grid = QGridLayout(cash)
         for n, d in enumerate((*shell.denominations, REJECTED_BILL)):
-            grid.addWidget(_button(tr.yen(d), lambda _=False, d=d: self.insert(d), f"demo_insert_{d}"), n // 3, n % 3)
+            button = _button("", lambda _=False, d=d: self.insert(d), f"demo_insert_{d}")
+            button.setText(w.on(button.setText, "money.yen", amount=f"{d:,}"))
+            grid.addWidget(button, n // 3, n % 3)
         column.addWidget(cash)
 
         # device faults and system faults share one place: both groups at once would not fit beside a 1024 px kiosk
@@ -87,25 +122,25 @@ class DemoPanel(QWidget):
             ("demo.fault.cash_clear", lambda: shell.device("cash", k.cash.clear)),
         ]
         for n, (key, action) in enumerate(actions):
-            grid.addWidget(_button(tr(key), action, key.replace(".", "_")), n // 2, n % 2)
+            grid.addWidget(w.button(key, action, key.replace(".", "_")), n // 2, n % 2)
         tabs = QTabWidget()
-        tabs.addTab(faults, tr("demo.faults"))
-        tabs.addTab(self._trouble_tab(), tr("demo.trouble"))
+        tabs.addTab(faults, w.on(lambda words: tabs.setTabText(0, words), "demo.faults"))
+        tabs.addTab(self._trouble_tab(), w.on(lambda words: tabs.setTabText(1, words), "demo.trouble"))
         column.addWidget(tabs)
         self.active = QLabel()
         self.active.setObjectName("demo_active_faults")
         self.active.setWordWrap(True)
         column.addWidget(self.active)
 
-        clock = QGroupBox(tr("demo.clock"))
+        clock = w.box("demo.clock")
         grid = QGridLayout(clock)
         self.clock_label = QLabel()
         grid.addWidget(self.clock_label, 0, 0, 1, 2)
         for n, (key, moment) in enumerate(self._moments()):
-            grid.addWidget(_button(tr(key), lambda _=False, m=moment: self.jump(m)), 1 + n // 2, n % 2)
+            grid.addWidget(w.button(key, lambda _=False, m=moment: self.jump(m)), 1 + n // 2, n % 2)
         column.addWidget(clock)
 
-        printed = QGroupBox(tr("demo.printed"))
+        printed = w.box("demo.printed")
         box = QVBoxLayout(printed)
         self.printed = QListWidget()
         self.printed.setFixedHeight(64)
@@ -116,7 +151,7 @@ class DemoPanel(QWidget):
         box.addWidget(self.printed)
         box.addWidget(self.preview, 1)
         column.addWidget(printed, 1)
-        column.addWidget(_button(tr("demo.operator"), shell.window.open_operator, "demo_operator"))
+        column.addWidget(w.button("demo.operator", shell.window.open_operator, "demo_operator"))
         self._show_purpose(0)
         shell.changed.connect(self._refresh)
         self.set_seal_key(True)  # a demo that ended with the seal keys aside starts with them back
@@ -124,7 +159,7 @@ class DemoPanel(QWidget):
         self._refresh()
 
     def _trouble_tab(self) -> QWidget:
-        tr = self.tr
+        w = self._words
         box = QWidget()
         grid = QGridLayout(box)
         actions = [
@@ -136,29 +171,36 @@ class DemoPanel(QWidget):
             ("demo.fault.printer_link", self.fail_next_print),
         ]
         for n, (key, action) in enumerate(actions):
-            grid.addWidget(_button(tr(key), action, key.replace(".", "_")), n // 2, n % 2)
+            grid.addWidget(w.button(key, action, key.replace(".", "_")), n // 2, n % 2)
         row = len(actions) // 2
         self.slow_family = QComboBox()
         self.slow_family.setObjectName("demo_slow_family")
-        for family in SLOW_FAMILIES:
-            self.slow_family.addItem(tr(f"demo.family.{family}"), family)
+        for n, family in enumerate(SLOW_FAMILIES):
+            self.slow_family.addItem(w.on(lambda words, n=n: self.slow_family.setItemText(n, words), f"demo.family.{family}"),
+                                     family)
         self.slow_seconds = QSpinBox()
         self.slow_seconds.setObjectName("demo_slow_seconds")
         self.slow_seconds.setRange(0, MAX_DELAY)
-        self.slow_seconds.setSuffix(tr("demo.seconds_suffix"))
+        self.slow_seconds.setSuffix(w.on(self.slow_seconds.setSuffix, "demo.seconds_suffix"))
         self.slow_family.currentIndexChanged.connect(
             lambda _: self.slow_seconds.setValue(int(self.shell.executor.delay(self.slow_family.currentData()))))
         slow = QGridLayout()
-        slow.addWidget(QLabel(tr("demo.fault.slow")), 0, 0)
+        label = QLabel()
+        label.setText(w.on(label.setText, "demo.fault.slow"))
+        slow.addWidget(label, 0, 0)
         slow.addWidget(self.slow_family, 0, 1)
         slow.addWidget(self.slow_seconds, 0, 2)
-        slow.addWidget(_button(tr("demo.fault.slow_set"), self._apply_slow, "demo_fault_slow_set"), 0, 3)
+        slow.addWidget(w.button("demo.fault.slow_set", self._apply_slow, "demo_fault_slow_set"), 0, 3)
         grid.addLayout(slow, row, 0, 1, 2)
         grid.setRowStretch(row + 1, 1)
         return box
 
     # --- actions (also used by the autopilot) ----------------------------------------------------------
     def set_card(self, name: str | None = None) -> None:
+        if name is not None:  # the autopilot's card: the list shows the card that is on the reader
+            index = self.card_choice.findText(name)
+            if index >= 0:
+                self.card_choice.setCurrentIndex(index)
         name = name or self.card_choice.currentText()
         self.shell.device("card", lambda: self.shell.kiosk.card.insert(name))
 
@@ -231,7 +273,7 @@ class DemoPanel(QWidget):
     def _show_purpose(self, index: int) -> None:
         if 0 <= index < len(self._cards):
             card = self._cards[index]
-            self.purpose.setText(card.purpose_ja if self.tr.language == "ja" else card.purpose_en)
+            self.purpose.setText(card.purpose_ja if self.tr.language.startswith("ja") else card.purpose_en)
 
     def _apply_slow(self) -> None:
         self.set_slow(self.slow_family.currentData(), self.slow_seconds.value())
@@ -250,6 +292,9 @@ class DemoPanel(QWidget):
         self.active.setText(tr("demo.active", faults=faults) if names else tr("demo.active.none"))
 
     def _refresh(self) -> None:
+        if self._words.refresh():
+            self._show_purpose(self.card_choice.currentIndex())
+            self._show_active()
         self.clock_label.setText(f"{self.shell.clock.now():%Y-%m-%d %a %H:%M:%S}")
         names = sorted(p.name for p in self.shell.config.printed_dir.glob("*.pdf"))
         if names != [self.printed.item(i).text() for i in range(self.printed.count())]:

@@ -20,6 +20,9 @@ from kiosk.config import ASSETS
 
 I18N_DIR = ASSETS / "i18n"
 FIRST = "ja"  # the kiosk starts and returns to Japanese
+# English, then the languages of the largest groups of foreign residents (Immigration Services
+# Agency statistics): Chinese, Vietnamese, Korean, Portuguese (Brazil), Spanish (Peru and others)
+PICKER_ORDER = ("ja", "ja-x-easy", "en", "zh-Hans", "vi", "ko", "pt", "es")
 
 
 Message = Union[str, dict[str, str]]  # a template, or plural forms by CLDR category plus "plural"
@@ -36,8 +39,9 @@ class Translator:
 
     @property
     def languages(self) -> tuple[str, ...]:
-        """Japanese first, then the others in file-name order."""
-        return tuple(sorted(self._catalogs, key=lambda code: (code != FIRST, code)))
+        """The picker's order: Japanese and やさしい日本語, then the others as in PICKER_ORDER, then any new file."""
+        known = {code: n for n, code in enumerate(PICKER_ORDER)}
+        return tuple(sorted(self._catalogs, key=lambda code: (known.get(code, len(known)), code)))
 
     def set_language(self, code: str) -> None:
         if code not in self._catalogs:
@@ -71,4 +75,9 @@ def plural_form(language: str, message: dict[str, str], values: dict[str, object
 
 @cache
 def _rules(language: str):  # noqa: ANN202 - Babel's PluralRule is callable: number -> category
-    return Locale.parse(language.replace("-", "_")).plural_form
+    return babel_locale(language).plural_form
+
+
+def babel_locale(language: str) -> Locale:
+    """The CLDR locale of a catalog's code; a private-use variant (``ja-x-easy``) is its language."""
+    return Locale.parse(language.split("-x-")[0].replace("-", "_"))

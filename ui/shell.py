@@ -16,6 +16,7 @@ from kiosk.config import KioskConfig
 from ui.executor import QtEffectExecutor
 from ui.i18n import FIRST, Translator
 from ui.theme import Theme, load_font
+from ui.voice import build_voice
 
 TICK_MS = 250  # countdowns show whole seconds; a quarter second keeps them on time
 
@@ -36,7 +37,9 @@ class KioskShell(QObject):
         self.kiosk = build_kiosk(config, clock, self.executor, post_from_devices=self.executor.marshal)
         self.catalog = Catalog.load(config.municipalities_dir)
         self.denominations = self.kiosk.cash.denominations
+        self.voice = build_voice(config, clock, language=lambda: self.tr.language, parent=self)  # before the window: it wires the voice buttons
         self.window = KioskWindow(self, demo=demo)
+        self.voice.watch(self.window)  # key click / error sound on the window's buttons
         self.kiosk.runtime.on_change(self._changed)
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
@@ -44,6 +47,7 @@ class KioskShell(QObject):
         if tick:
             self.timer.start()
         self.window.refresh()
+        self.voice.show(self.kiosk.flow.view())
 
     def start(self) -> None:
         """Watch the card reader (a card already on it starts a session), on the card worker."""
@@ -51,6 +55,7 @@ class KioskShell(QObject):
 
     def close(self) -> None:
         self.timer.stop()
+        self.voice.close()
         self.executor.shutdown()
         self.kiosk.close()
 
@@ -73,10 +78,26 @@ class KioskShell(QObject):
 
     def set_language(self, code: str) -> None:
         self.tr.set_language(code)
+        self._restyle()
         self.post_presence()
 
     def reset_language(self) -> None:
         self.tr.set_language(FIRST)
+        self._restyle()
+        if self.theme.large:  # the next resident starts with the usual text size too
+            self.toggle_large_text()
+
+    def toggle_large_text(self) -> None:
+        self.theme = self.theme.with_large_text(not self.theme.large)
+        self.window.restyle()
+        self.post_presence()
+
+    def _restyle(self) -> None:
+        """Chinese, Korean and Vietnamese read in their own face: the style sheet follows the language."""
+        theme = self.theme.for_language(self.tr.language)
+        if theme != self.theme:
+            self.theme = theme
+            self.window.restyle()
 
     def set_in_service(self, in_service: bool) -> None:
         self.kiosk.flow.set_in_service(in_service)
@@ -85,4 +106,5 @@ class KioskShell(QObject):
     # --- inside ------------------------------------------------------------------------------------
     def _changed(self) -> None:
         self.window.refresh()
+        self.voice.show(self.kiosk.flow.view())  # a new screen speaks; reminders run on the clock
         self.changed.emit()

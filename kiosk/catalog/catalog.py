@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from kiosk.catalog.hours import ClosureReason, MunicipalityStatus, kind_refusal, local, municipality_status
@@ -15,6 +15,8 @@ from kiosk.kinds import CertificateKind
 # When municipalities are closed for different reasons, the attract screen names the most
 # common one; on a tie the one that ends soonest.
 _TIE_ORDER = (ClosureReason.OUTSIDE_HOURS, ClosureReason.MAINTENANCE, ClosureReason.YEAR_END)
+REOPEN_STEP_MINUTES = 15  # opening times are on the quarter hour
+REOPEN_HORIZON_DAYS = 14
 
 
 class UnknownMunicipality(KeyError):
@@ -75,13 +77,33 @@ class Catalog:
             reason = max(_TIE_ORDER, key=lambda r: (counts[r], -_TIE_ORDER.index(r)))
         return ServiceStatus(is_open, reason, _widest_hours(statuses), statuses)
 
+    def kind_hours(self, kind: CertificateKind) -> ServiceHours | None:
+        """The widest hours of ``kind`` among the municipalities offering it (戸籍: weekdays only, often)."""
+        return _widest(tuple(m.rule(kind).hours for m in self._by_code.values() if m.offers(kind)))
+
+    def reopens_at(self, at: datetime) -> datetime | None:
+        """When the service opens next, to the quarter hour, looking up to two weeks ahead (the
+        year-end closure is six days); None if open now or not within that time."""
+        if self.service_status(at).open:
+            return None
+        start = at.replace(minute=at.minute - at.minute % REOPEN_STEP_MINUTES, second=0, microsecond=0)
+        for step in range(1, REOPEN_HORIZON_DAYS * 24 * 60 // REOPEN_STEP_MINUTES + 1):
+            moment = start + timedelta(minutes=step * REOPEN_STEP_MINUTES)
+            if any(municipality_status(m, moment).open for m in self._by_code.values()):
+                return moment
+        return None
+
 
 def _widest_hours(statuses: tuple[MunicipalityStatus, ...]) -> ServiceHours:
-    if not statuses:
-        return DEFAULT_HOURS
-    every_day = any(s.hours.days is DayRule.EVERY_DAY for s in statuses)
+    return _widest(tuple(s.hours for s in statuses)) or DEFAULT_HOURS
+
+
+def _widest(hours: tuple[ServiceHours, ...]) -> ServiceHours | None:
+    if not hours:
+        return None
+    every_day = any(h.days is DayRule.EVERY_DAY for h in hours)
     return ServiceHours(
         days=DayRule.EVERY_DAY if every_day else DayRule.WEEKDAYS,
-        opens=min(s.hours.opens for s in statuses),
-        closes=max(s.hours.closes for s in statuses),
+        opens=min(h.opens for h in hours),
+        closes=max(h.closes for h in hours),
     )

@@ -1,7 +1,7 @@
 """Reads and validates one municipality file (TOML). Every mistake names the file and the key.
 
 Format (assets/municipalities/<code>.toml; the three demo files show every key):
-  code, name, reading, prefecture, my_number_on_juminhyo, honseki_registration_required,
+  code, name, reading, name_latin, prefecture, my_number_on_juminhyo, honseki_registration_required,
   max_copies (optional, default 10);
   [mayor] title, name;  [hours] (optional) days = every_day|weekdays, from, until ("HH:MM");
   [tax] latest_years = N | years = [..], new_year_from = "MM-DD" (default 06-01), switch_over_from;
@@ -189,6 +189,7 @@ class _MunicipalityFile(Schema, kw_only=True):
     code: Annotated[str, pattern(r"^[0-9]{6}$", "six digits")]
     name: Text
     reading: Text
+    name_latin: Text
     prefecture: Text
     mayor: _Mayor
     my_number_on_juminhyo: bool
@@ -212,6 +213,7 @@ def load_municipality(path: Path) -> Municipality:
         code=raw.code,
         name=raw.name.strip(),
         reading=raw.reading.strip(),
+        name_latin=raw.name_latin.strip(),
         prefecture=raw.prefecture.strip(),
         mayor=Mayor(title=raw.mayor.title.strip(), name=raw.mayor.name.strip()),
         prints_my_number=raw.my_number_on_juminhyo,

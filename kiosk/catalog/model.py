@@ -153,6 +153,7 @@ class Municipality:
     code: str
     name: str
     reading: str
+    name_latin: str  # the name in Latin letters (Hepburn), for residents who do not read kanji
     prefecture: str
     mayor: Mayor
     prints_my_number: bool  # 個人番号 may be printed on 住民票 when the resident asks

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QPushButton  # noqa: E402
 from kiosk.screen_facts import WAITS_ON_DEVICE
 from kiosk.clock import JST, ManualClock  # noqa: E402
 from kiosk.session_view import Screen  # noqa: E402
+from ui.phrases import plain  # noqa: E402
 
 WEDNESDAY_10AM = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
 _DEVICE_SCREENS = WAITS_ON_DEVICE  # the screen table says which screens only wait on a device
@@ -103,7 +104,7 @@ class Driver:
         QApplication.processEvents()  # parts rebuilt by the last touch show at the next turn of the loop
         labels = self.shell.window.findChildren(QLabel)
         buttons = self.shell.window.findChildren(QPushButton)
-        return "\n".join(w.text() for w in (*labels, *buttons) if w.isVisible())
+        return plain("\n".join(w.text() for w in (*labels, *buttons) if w.isVisible()))
 
     # --- common paths -----------------------------------------------------------------------------------
     def sign_in(self, card: str = "sato-ichiro", pin: str = "4721") -> None:
@@ -114,12 +115,16 @@ class Driver:
         self.pull_card()
         self.settle()
 
-    def to_payment(self, kind: str = "juminhyo") -> None:
-        """Signed in, one certificate of ``kind`` ordered as offered: on the payment screen."""
+    def to_order(self, kind: str = "juminhyo") -> None:
+        """Signed in, one certificate of ``kind`` chosen: on 申請内容の確認."""
         self.sign_in()
         self.wait_for(Screen.KIND)
         self.touch(f"kind_{kind}")
         self.wait_for(Screen.ORDER)
+
+    def to_payment(self, kind: str = "juminhyo") -> None:
+        """Signed in, one certificate of ``kind`` ordered as offered: on the payment screen."""
+        self.to_order(kind)
         self.touch("confirm")
         self.wait_for(Screen.PAYMENT)
 

@@ -38,6 +38,7 @@ def test_slow_cash_unit_keeps_the_notice_until_the_coins_are_back(demo, qtbot):
     assert "入出金機の応答が60秒遅れる" in panel.active.text()
 
     kiosk.touch("cancel")
+    kiosk.touch("cancel_yes")
     qtbot.waitUntil(lambda: kiosk.screen is Screen.NOTICE, timeout=WAIT_MS)
     kiosk.touch("finish")
     kiosk.advance(25)  # past the notice's own countdown: it still waits for the coin to come back
@@ -97,6 +98,8 @@ def test_printer_link_error_ends_in_a_refund_owed_not_a_stuck_kiosk(demo, qtbot)
     assert kiosk.view.notice.code is NoticeCode.PRINT_FAILED and kiosk.view.refund_owed == 300
     assert kiosk.shell.executor.escaped == 0  # the EffectRunner answered it: a device fault, not a bug
     kiosk.advance(25)
+    assert kiosk.screen is Screen.DONE  # the refund's reference stays until someone touches 終了
+    kiosk.touch("finish")
     kiosk.wait_for(Screen.ATTRACT)
 
 
@@ -107,8 +110,22 @@ def test_cash_link_error_on_the_return_is_settled_by_asking_the_unit(demo, qtbot
     qtbot.waitUntil(lambda: kiosk.view.paid == 100, timeout=WAIT_MS)
     press(kiosk, panel, "demo_fault_cash_link")  # the return does its work, then its call raises
     kiosk.touch("cancel")
+    kiosk.touch("cancel_yes")
     kiosk.wait_for(Screen.NOTICE)
     kiosk.touch("finish")
     kiosk.wait_for(Screen.ATTRACT)
     assert kiosk.k.cash.counters().returned == 100
     assert kiosk.k.journal.refunds_owed() == []
+
+
+def test_the_panel_speaks_the_kiosks_language_and_shows_the_card_on_the_reader(demo, qtbot):
+    kiosk, panel = demo
+    set_card = panel.findChild(QPushButton, "demo_set_card")
+    assert set_card.text() == "カードを置く"
+    kiosk.touch("language")
+    kiosk.touch("language_en")
+    qtbot.waitUntil(lambda: set_card.text() == "Set card", timeout=WAIT_MS)
+    assert panel.findChild(QPushButton, "demo_insert_1000").text() == "¥1,000"
+    other = panel.card_choice.itemText(panel.card_choice.count() - 1)
+    panel.set_card(other)  # as the autopilot does
+    assert panel.card_choice.currentText() == other

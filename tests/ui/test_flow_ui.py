@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from kiosk.clock import JST
 from kiosk.journal.events import EventType
@@ -131,7 +132,9 @@ def test_cancel_with_cash_inserted_returns_it(kiosk):
     kiosk.insert(100, 100)
     kiosk.qtbot.waitUntil(lambda: kiosk.view.paid == 200)
     assert "200円" in kiosk.text()
-    kiosk.touch("cancel")
+    kiosk.touch("cancel")  # 中止 asks first, on the same screen
+    assert kiosk.screen is Screen.PAYMENT and "入れたお金はお返しします" in kiosk.text()
+    kiosk.touch("cancel_yes")
     kiosk.wait_for(Screen.NOTICE)
     assert kiosk.view.notice.code.value == "cash_returned"
     assert "200円 をお返ししました" in kiosk.text()
@@ -148,7 +151,11 @@ def test_printer_failure_after_payment_shows_the_refund_to_resident_and_operator
     text = kiosk.text()
     [reference] = kiosk.view.refund_references
     assert "印刷に失敗" in text and "300円 を返金" in text and f"返金番号 {reference}" in text
-    kiosk.advance(25)
+    assert "印刷できなかった証明書: 住民票の写し" in text and "ありがとう" not in text
+    kiosk.advance(120)
+    assert kiosk.screen is Screen.DONE and f"返金番号 {reference}" in kiosk.text()  # stays until touched
+    kiosk.touch("finish")
+    kiosk.advance(0.5)  # the next health check finds the printer out of paper
     kiosk.wait_for(Screen.OUT_OF_SERVICE)  # health before money: no paper, no new session
     operator = _sign_in_operator(kiosk)
     assert "返金が必要な金額: 300円" in kiosk.text()
@@ -200,7 +207,9 @@ def test_operator_resumes_a_paused_print_queue(kiosk):
 def test_closed_hours(make_kiosk, when, reason):
     kiosk = make_kiosk(start=when)
     assert kiosk.view.closed_reason == reason
-    assert not kiosk.button("start").isEnabled()
+    start = kiosk.shell.window.findChildren(QPushButton, "start")
+    assert not any(b.isVisible() for b in start)  # no dead はじめる on a closed kiosk
+    assert "から利用できます" in kiosk.text()  # and it says when it opens again
     assert {"outside_hours": "ご利用時間外", "year_end": "年末年始"}[reason] in kiosk.text()
     kiosk.set_card("sato-ichiro")
     kiosk.settle()
@@ -208,41 +217,34 @@ def test_closed_hours(make_kiosk, when, reason):
 
 
 def test_language_switch_mid_flow_keeps_the_order(kiosk):
-    kiosk.sign_in()
-    kiosk.wait_for(Screen.KIND)
-    kiosk.touch("kind_juminhyo")
-    kiosk.wait_for(Screen.ORDER)
+    kiosk.to_order()
     kiosk.touch("language")
     kiosk.touch("language_en")
     text = kiosk.text()
-    assert "Your order" in text and "Copy of residence record" in text and "¥300" in text
-    assert "ご注文" not in text
+    assert "Check your application" in text and "Copy of residence record" in text and "¥300" in text
+    assert "申請内容" not in text
     kiosk.touch("confirm")
     kiosk.wait_for(Screen.PAYMENT)
     assert "Please insert money" in kiosk.text()
     kiosk.insert(500)
     kiosk.wait_for(Screen.DONE)
-    assert "your change (¥200)" in kiosk.text()
+    assert "Change: ¥200" in kiosk.text()
     kiosk.advance(25)
     kiosk.wait_for(Screen.ATTRACT)
     assert kiosk.shell.tr.language == "ja"  # the next resident starts in Japanese
 
 
 def test_order_details_change_copies_members_and_add_another_kind(kiosk):
-    kiosk.sign_in()
-    kiosk.wait_for(Screen.KIND)
-    kiosk.touch("kind_juminhyo")
-    kiosk.wait_for(Screen.ORDER)
+    kiosk.to_order()
     kiosk.touch("copies_more")
     assert kiosk.view.draft.copies == 2
-    kiosk.touch("details")
     kiosk.touch("member_1")  # a household member besides 本人
     assert len(kiosk.view.draft.options.members) == 2
     kiosk.touch("option_honseki_and_hittousha")
     assert kiosk.view.draft.options.honseki_and_hittousha
     kiosk.touch("add_kind")
     kiosk.wait_for(Screen.KIND)
-    assert "ご注文中" in kiosk.text()
+    assert "申請中" in kiosk.text()
     kiosk.touch("kind_inkan")
     kiosk.wait_for(Screen.ORDER)
     assert "合計 900円" in kiosk.text()

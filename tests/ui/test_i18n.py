@@ -6,14 +6,13 @@ import string
 from pathlib import Path
 
 import pytest
-from babel import Locale
 
 from kiosk.eligibility import RefusalReason
 from kiosk.health import DeviceState
 from kiosk.kinds import CertificateKind
 from kiosk.notices import NoticeCode
 from kiosk.ports.printer import PrinterState
-from ui.i18n import FIRST, Translator, load_catalogs
+from ui.i18n import FIRST, Translator, babel_locale, load_catalogs
 
 UI = Path(__file__).resolve().parents[2] / "ui"
 CATALOGS = load_catalogs()
@@ -61,7 +60,7 @@ def test_every_notice_refusal_and_kind_has_words():
 
 @pytest.mark.parametrize("language", sorted(CATALOGS))
 def test_every_plural_message_has_the_forms_its_language_needs(language):
-    rules = Locale.parse(language).plural_form
+    rules = babel_locale(language).plural_form
     for key, message in CATALOGS[language].items():
         if isinstance(message, dict):
             assert {*rules.tags, "other"} <= set(message) - {"plural"}, (key, sorted(rules.tags))

@@ -35,6 +35,7 @@ def session(kiosk, pins, watch: KeysToCard | None = None, pin_scans=()) -> None:
     kiosk.pull_card()
     kiosk.settle()
     kiosk.touch("cancel")
+    kiosk.touch("cancel_yes")
     kiosk.wait_for(Screen.NOTICE)
     kiosk.touch("finish")
     kiosk.wait_for(Screen.ATTRACT)

@@ -1,42 +1,61 @@
-"""Done: take the certificate, the change and the receipt; a countdown back to the start."""
+"""Done: first what to take (the card, the certificates and sheets, the change), then thanks.
+
+When printing failed after payment the screen says so instead of thanking, names what was not
+printed and the refund's reference, and stays until touched.
+"""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
 from kiosk import events as ev
-from ui.screens.base import Page
+from ui.screens.base import Action, Page
 from ui.screens.notice import notice_text
-from ui.widgets import picture, text, touch
+from ui.widgets import picture, text
 
 
 class DonePage(Page):
     def __init__(self, shell) -> None:
         super().__init__(shell)
-        self.title = text("big", align=Qt.AlignmentFlag.AlignCenter)
-        self.take = text("title", align=Qt.AlignmentFlag.AlignCenter)
-        self.problem = text("warning")
+        self.take = text("big", align=Qt.AlignmentFlag.AlignCenter)
         self.card = text("warning", align=Qt.AlignmentFlag.AlignCenter)
+        self.items = text("title", align=Qt.AlignmentFlag.AlignCenter)
+        self.problem = text("warning")
+        self.thanks = text("", align=Qt.AlignmentFlag.AlignCenter)
         self.countdown = text("", align=Qt.AlignmentFlag.AlignCenter)
-        self.finish = touch("primary", "finish")
-        self.finish.clicked.connect(lambda: self.post(ev.FinishTouched()))
-        self.box.addWidget(self.title)
-        self.box.addWidget(picture("take_items.svg", self.theme.px(260)), alignment=Qt.AlignmentFlag.AlignCenter)
-        for widget in (self.take, self.problem, self.card):
-            self.box.addWidget(widget)
+        self.box.addWidget(self.take)
+        self.box.addWidget(self.card)
+        self.box.addWidget(self.items)
+        self.picture = picture("take_items.svg", self.theme.px(200))
+        self.box.addWidget(self.picture, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.box.addWidget(self.problem)
         self.box.addStretch(1)
+        self.box.addWidget(self.thanks)
         self.box.addWidget(self.countdown)
-        self.box.addWidget(self.finish)
 
     def show_view(self, view) -> None:
         tr = self.tr
-        self.title.setText(tr("done.title"))
-        printed = view.notice is None
-        self.take.setText(tr("done.take_change", change=tr.yen(view.change)) if view.change else tr("done.take"))
-        self.take.setVisible(printed or view.change > 0)
-        self.problem.setVisible(view.notice is not None)
-        if view.notice is not None:
-            self.problem.setText(notice_text(tr, view.notice, view))
+        failed = view.notice is not None
+        copies = sum(line.copies for line in view.order.lines)
+        self.take.setText(tr("done.failed" if failed else "done.take_title"))
         self.card.setVisible(view.card_present)
         self.card.setText(tr("common.take_card"))
+        things = []
+        if view.pages_done:
+            things.append(tr("done.certificates", copies=copies, sheets=view.pages_done))
+        if view.change:
+            things.append(tr("done.change", change=tr.yen(view.change)))
+        if view.pages_done or view.change:
+            things.append(tr("done.receipt"))
+        self.items.setText("\n".join(things))
+        self.items.setVisible(bool(things))
+        self.problem.setVisible(failed)
+        self.picture.setVisible(not failed and not self.shell.theme.large)  # the words need the room
+        if failed:
+            self.problem.setText(notice_text(tr, view.notice, view))
+        self.thanks.setVisible(not failed)
+        self.thanks.setText(tr("done.thanks"))
+        self.countdown.setVisible(view.idle_deadline is not None)
         self.countdown.setText(tr("done.countdown", seconds=self.seconds_until(view.idle_deadline)))
-        self.finish.setText(tr("common.finish"))
+
+    def forward(self, view) -> Action:
+        return Action("finish", self.tr("common.finish"), lambda: self.post(ev.FinishTouched()))

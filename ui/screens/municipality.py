@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QVBoxLayout
 
 from kiosk import events as ev
+from ui.places import place_name
 from ui.screens.base import Page
 from ui.widgets import ChoiceButton, discard, text
 
@@ -30,7 +31,8 @@ class MunicipalityPage(Page):
         for m in view.municipalities:
             button = ChoiceButton(f"municipality_{m.code}", self.theme.touch * 2)
             detail = self.tr(f"refusal.{m.refusal.reason.value}") if m.refusal else self.tr(f"municipality.covers.{m.role}")
-            button.set_texts(f"{self.tr(f'municipality.role.{m.role}')}: {m.name}", "", detail, enabled=m.refusal is None)
+            name = place_name(self.tr, self.shell.catalog, m.code, m.name)
+            button.set_texts(f"{self.tr(f'municipality.role.{m.role}')}: {name}", "", detail, enabled=m.refusal is None)
             button.clicked.connect(lambda _=False, code=m.code: self.post(ev.MunicipalityChosen(code)))
             self.list.addWidget(button)
             button.show()

@@ -1,4 +1,4 @@
-"""Payment: what is due, what went in, what is left; cancel gives back everything inserted."""
+"""Payment: what is due, what went in, what is left, and what it is for; cancel gives back everything inserted."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -24,10 +24,12 @@ class PaymentPage(Page):
         self.accepted = text("")
         self.rejected = text("warning")
         self.cancel_note = text("note")
+        self.what = text("small")  # what the money is for: each certificate, its copies and amount
         self.box.addWidget(self.title)
         self.box.addWidget(frame)
         self.box.addWidget(self.accepted)
         self.box.addWidget(self.rejected)
+        self.box.addWidget(self.what)
         self.box.addStretch(1)
         self.box.addWidget(self.cancel_note)
 
@@ -46,3 +48,6 @@ class PaymentPage(Page):
             key = f"cash_rejected.{reason}"
             self.rejected.setText(tr(key) if tr.has(key) else tr("cash_rejected.other"))
         self.cancel_note.setText(tr("payment.cancel_note"))
+        self.what.setText("\n".join([tr("payment.for")] + [
+            tr("payment.line", kind=tr(f"kind.{line.kind.value}"), copies=line.copies, amount=tr.yen(line.amount))
+            for line in view.order.lines]))

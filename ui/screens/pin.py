@@ -28,22 +28,33 @@ class PinPage(Page):
         self.wrong = text("warning")
         self.tries = text("warning")
         self.dots = PinDots(self.theme.px(64))
-        key = max(self.theme.touch, self.theme.px(120))
+        key = max(self.theme.touch, self.theme.px(116))  # five rows fit under the title at 1280×1024
         self.keypad = Keypad(key)
         self.keypad.digit.connect(self._digit)
         self.keypad.back.connect(self._back)
         self.keypad.clear.connect(self._clear)
         self.keypad.ok.connect(self._ok)
         left = QVBoxLayout()
-        left.setSpacing(self.theme.px(24))
-        for widget in (self.title, self.detail, self.dots, self.wrong, self.tries):
+        left.setSpacing(self.theme.px(20))
+        for widget in (self.detail, self.dots, self.wrong, self.tries):
             left.addWidget(widget)
         left.addStretch(1)
-        row = QHBoxLayout()
-        row.setSpacing(self.theme.px(48))
-        row.addLayout(left, 1)
-        row.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignTop)
-        self.box.addLayout(row)
+        self.box.addWidget(self.title)  # full width: never squeezed beside the keypad
+        if self.theme.portrait:
+            # the keypad at the bottom, within reach from a wheelchair; the warnings above it
+            self.box.addLayout(left)
+            self.box.addStretch(1)
+            self.box.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignHCenter)
+        else:
+            # the keypad's place depends only on the title above it: warnings never move it
+            row = QHBoxLayout()
+            row.setSpacing(self.theme.px(48))
+            row.addLayout(left, 1)
+            pad = QVBoxLayout()  # the keypad's own column, exactly its width: the words beside it get the rest
+            pad.addWidget(self.keypad, 0, Qt.AlignmentFlag.AlignRight)
+            pad.addStretch(1)
+            row.addLayout(pad)
+            self.box.addLayout(row, 1)
 
     def entered(self) -> None:
         self._wipe()
