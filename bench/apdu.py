@@ -37,7 +37,7 @@ from hardware.card.vpcd import Traffic, VpcdCard  # noqa: E402
 from kiosk.config import load_config  # noqa: E402
 from kiosk.pin import Pin  # noqa: E402
 from kiosk.ports.card import CardProbe, Signed  # noqa: E402
-from kiosk.provision import provision  # noqa: E402
+from app.provision import provision  # noqa: E402
 
 CARD = "sato-ichiro"
 PIN = "4721"  # the demo card's published demo PIN (assets/demo/cards.toml)

@@ -23,12 +23,12 @@ import time
 from pathlib import Path
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
 from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin
-from kiosk.provision import DEMO_REFERENCE_TIME, copy_provisioned, provision
+from app.provision import DEMO_REFERENCE_TIME, copy_provisioned, provision
 from kiosk.session_view import Screen
 
 WARM_UP = 50

@@ -27,10 +27,10 @@ import traceback
 from pathlib import Path
 
 from kiosk import crashpoints
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.config import load_config
-from kiosk.provision import copy_provisioned
+from app.provision import copy_provisioned
 from kiosk.scenario import ScenarioRunner, load_scenario
 from kiosk.shuffle import ShufflingExecutor
 

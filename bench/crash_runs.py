@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.config import load_config
-from kiosk.provision import copy_provisioned, provision
+from app.provision import copy_provisioned, provision
 
 from crash_books import Figures, figures
 from crash_fork import ForkServer

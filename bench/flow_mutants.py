@@ -65,7 +65,7 @@ def child(name: str, profile: str) -> None:
     from hypothesis import Phase
 
     from kiosk.config import load_config
-    from kiosk.provision import provision
+    from app.provision import provision
     from test_flow_stateful import run_flow_machine
 
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:

@@ -315,7 +315,7 @@ def main() -> int:
         _cold_start_child(Path(sys.argv[2]), float(sys.argv[3]))
         return 0
     from kiosk.config import load_config
-    from kiosk.provision import copy_provisioned, provision
+    from app.provision import copy_provisioned, provision
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)

@@ -20,7 +20,7 @@ from kiosk.order import OrderLine
 from kiosk.pin import Pin
 from kiosk.ports.card import CardReader, Signed
 from kiosk.ports.cash import CashUnit, OutcomeUnknown
-from kiosk.ports.center import Identity, IssuanceCenter
+from kiosk.ports.center import DocumentOutcome, Identity, IssuanceCenter
 from kiosk.ports.printer import Printer
 from kiosk.ports.renderer import Renderer
 from kiosk.clock import Clock
@@ -68,6 +68,15 @@ class IssueDocuments:
 @dataclass(frozen=True)
 class EndCenterSession:
     identity: Identity
+    family = "center"
+
+
+@dataclass(frozen=True)
+class ReportOutcomes:
+    """What became of each issued document, for the center's 交付記録 (no answer is waited for)."""
+
+    session_id: str
+    outcomes: tuple[tuple[str, DocumentOutcome], ...]  # (発行番号, outcome)
     family = "center"
 
 
@@ -153,7 +162,7 @@ class CancelPrintJobs:
 
 
 Effect = Union[
-    ProbeCard, AuthenticateCard, LoadOffers, IssueDocuments, EndCenterSession, CheckHealth, EnableCash,
+    ProbeCard, AuthenticateCard, LoadOffers, IssueDocuments, EndCenterSession, ReportOutcomes, CheckHealth, EnableCash,
     DisableCash, StackCash, ReturnCash, DispenseChange, AskCashOutcome, PrintDocument, PrintReceipt,
     PollPrintJobs, CancelPrintJobs,
 ]
@@ -231,6 +240,10 @@ class EffectRunner:
 
     def _EndCenterSession(self, e: EndCenterSession) -> None:
         self._center.end(e.identity)
+
+    def _ReportOutcomes(self, e: ReportOutcomes) -> None:
+        for issue_number, outcome in e.outcomes:
+            self._center.report(e.session_id, issue_number, outcome)
 
     def _CheckHealth(self, e: CheckHealth) -> Event:
         return HealthChecked(self._readiness())

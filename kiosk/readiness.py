@@ -10,19 +10,29 @@ from typing import Iterable
 
 from kiosk.journal.unusable import KioskJournal
 from kiosk.ports.cash import CashUnit
+from kiosk.ports.center import IssuanceCenter
 from kiosk.ports.printer import Printer
 from kiosk.ports.renderer import Renderer
 
 
 class Readiness:
     def __init__(self, *, printer: Printer, renderer: Renderer, cash: CashUnit, journal: KioskJournal,
-                 municipality_codes: Iterable[str], min_free_bytes: int) -> None:
+                 center: IssuanceCenter, municipality_codes: Iterable[str], min_free_bytes: int) -> None:
         self._printer, self._renderer, self._cash, self._journal = printer, renderer, cash, journal
+        self._center = center
         self._codes = tuple(municipality_codes)
         self._min_free = min_free_bytes
 
     def __call__(self) -> tuple[str, ...]:
-        return tuple(p for p in (self._printer_ok(), self._renderer_ok(), self._journal_ok(), self._cash_ok()) if p)
+        checks = (self._center_ok(), self._printer_ok(), self._renderer_ok(), self._journal_ok(), self._cash_ok())
+        return tuple(p for p in checks if p)
+
+    def _center_ok(self) -> str | None:
+        try:  # the cheapest call there is, within the adapter's own deadline
+            self._center.catalog()
+        except Exception as exc:  # unreachable, slow or refusing: no session starts until it answers
+            return f"center: {type(exc).__name__}"
+        return None
 
     def _printer_ok(self) -> str | None:
         health = self._printer.health()

@@ -41,7 +41,7 @@ from kiosk.order import Order, OrderLine
 from kiosk.pin import Pin
 from kiosk.ports.card import CardFault, CardGone, CardProbe, PinBlocked, PinState, Signed, TokenKind, WrongPin
 from kiosk.ports.cash import CashOperationKind, Dispensed
-from kiosk.ports.center import AuthRefusalReason, AuthRefused, Identity, Issued, KindOffer
+from kiosk.ports.center import AuthRefusalReason, AuthRefused, DocumentOutcome, Identity, Issued, KindOffer
 from kiosk.ports.printer import JobState, JobStatus
 from kiosk.screen_facts import facts
 from kiosk.session_view import Screen, SessionView
@@ -1178,14 +1178,29 @@ class SessionFlow:
             return []  # the resident's own card is still on the reader
         self._settle_books(s)
         self._record(EventType.SESSION_CLOSED, None, s.outcome)
+        effects = self._outcomes(s)
         self._s = None
         self._show_idle()
         if self._card_waiting and self._card_present and self._can_start():
             self._card_waiting = False
             if self._open_session() is not None:
-                return self._start_reading()
+                return effects + self._start_reading()
         self._card_waiting = False
-        return []
+        return effects
+
+    def _outcomes(self, s: _Session) -> list[fx.Effect]:
+        """What left the kiosk, for the center's 交付記録: printed, refunded, or voided (never paid for)."""
+        outcomes = []
+        for i, document in enumerate(s.documents):
+            printing = s.printing.get(i)
+            if not s.charged:
+                outcome = DocumentOutcome.VOIDED
+            elif printing is not None and printing.state is JobState.COMPLETED:
+                outcome = DocumentOutcome.PRINTED
+            else:
+                outcome = DocumentOutcome.REFUNDED
+            outcomes.append((document.issue_number, outcome))
+        return [fx.ReportOutcomes(s.id, tuple(outcomes))] if outcomes else []
 
     def _settle_books(self, s: _Session) -> None:
         """Last safety net before closing: money the journal shows taken and not delivered is owed.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import JST, ManualClock
 from kiosk.config import AdapterChoice, KioskConfig
 from kiosk.documents import CertificateDocument
@@ -22,7 +22,7 @@ from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin
 from kiosk.ports.card import CardProbe, Signed
 from kiosk.ports.center import Identity, Issued
-from kiosk.provision import copy_provisioned, demo_cards, provision
+from app.provision import copy_provisioned, demo_cards, provision
 from printing.renderer import ReportlabRenderer
 from printing.security.signer import SealSigner
 

@@ -16,7 +16,7 @@ municipality). Then what a person sees is checked:
 The verdict per page is VALID, TAMPERED (the signature does not match: the code was altered or
 another key signed it; or the page differs from what was signed), WITHDRAWN_KEY (the key was
 withdrawn as compromised: nothing it signed can be trusted) or UNKNOWN_KEY (no such key in the
-key list). A key withdrawn for routine rotation still verifies what it signed (kiosk.pki.seals
+key list). A key withdrawn for routine rotation still verifies what it signed (center.pki.seals
 says why). The signed items are listed so a person can hold them against the paper, too.
 
 Not compared (the report says so): a page whose code is of format 1 or 2 (no layout: on a PDF
@@ -39,7 +39,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Sequence
 
-from kiosk.pki.seals import SealKey
+from center.pki.seals import SealKey
 from printing.geometry import CODE_SIZE, CODE_Y, PAGE_HEIGHT
 from printing.security.seal_code import CodeFormatError, OpenedCode, PageSeal, is_certificate_code, open_code
 
@@ -58,7 +58,7 @@ CODE_CORNER = CODE_Y + CODE_SIZE + 24  # points: a square at the lower left hold
 
 
 class PublicKeys(Protocol):
-    """The public seal keys (kiosk.pki.seals.SealKeyList)."""
+    """The public seal keys (center.pki.seals.SealKeyList)."""
 
     def candidates(self, municipality_code: str, key_id: str | None) -> Sequence[SealKey]: ...
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kiosk.config import KioskConfig
-from kiosk.pki.seals import SealKeyError, SealKeyList, load_seal_key_list
+from center.pki.seals import SealKeyError, SealKeyList, load_seal_key_list
 from printing.verify import EXIT_STATUS, VerifyError, verify_files
 from printing.verify_report import describe
 

@@ -12,7 +12,7 @@ import pytest
 from ci_skips import in_ci, pytest_make_collect_report, pytest_runtest_makereport  # noqa: F401
 
 from kiosk.config import load_config
-from kiosk.provision import copy_provisioned, provision
+from app.provision import copy_provisioned, provision
 
 IN_CI = in_ci()
 

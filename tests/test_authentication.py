@@ -12,15 +12,15 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.center.authentication import MAX_CERTIFICATE_BYTES, CertificateAuthenticator, Verified
+from center.authentication import MAX_CERTIFICATE_BYTES, CertificateAuthenticator, Verified
 from kiosk.clock import JST
-from kiosk.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, key_usage
-from kiosk.pki.certificates import issue_auth_certificate
-from kiosk.pki.crl import build_crl
-from kiosk.pki.keys import new_rsa_key
-from kiosk.pki.names import AUTH_CA_NAME, holder_name
-from kiosk.pki.signing import sign_challenge
-from kiosk.pki.trust import TrustStore, trusted_generation
+from center.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, key_usage
+from center.pki.certificates import issue_auth_certificate
+from center.pki.crl import build_crl
+from center.pki.keys import new_rsa_key
+from center.pki.names import AUTH_CA_NAME, holder_name
+from center.pki.signing import sign_challenge
+from center.pki.trust import TrustStore, trusted_generation
 from kiosk.ports.center import AuthRefusalReason as Reason
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=JST)

@@ -5,9 +5,9 @@ import dataclasses
 
 import pytest
 
-from kiosk.bootstrap import AdapterUnavailable, build_kiosk
+from app.bootstrap import AdapterUnavailable, build_kiosk
 from kiosk.clock import ManualClock
-from kiosk.provision import DEMO_REFERENCE_TIME
+from app.provision import DEMO_REFERENCE_TIME
 from kiosk.shuffle import ShufflingExecutor
 
 

@@ -20,18 +20,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from kiosk.center.authentication import AUTH_REASONS, CertificateAuthenticator, Verified
+from center.authentication import AUTH_REASONS, CertificateAuthenticator, Verified
 from kiosk.clock import JST
-from kiosk.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, key_usage
-from kiosk.pki.certificates import issue_auth_certificate
-from kiosk.pki.crl import build_crl
-from kiosk.pki.keys import new_rsa_key
-from kiosk.pki.layout import DemoPkiLayout
-from kiosk.pki.names import AUTH_CA_NAME, holder_name
-from kiosk.pki.policy import CertificateRefusal as Refusal
-from kiosk.pki.policy import Revocation, der_tlv
-from kiosk.pki.signing import sign_challenge
-from kiosk.pki.trust import (
+from center.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, key_usage
+from center.pki.certificates import issue_auth_certificate
+from center.pki.crl import build_crl
+from center.pki.keys import new_rsa_key
+from center.pki.layout import DemoPkiLayout
+from center.pki.names import AUTH_CA_NAME, holder_name
+from center.pki.policy import CertificateRefusal as Refusal
+from center.pki.policy import Revocation, der_tlv
+from center.pki.signing import sign_challenge
+from center.pki.trust import (
     TrustedGeneration,
     TrustStore,
     TrustStoreError,
@@ -792,12 +792,12 @@ def test_loading_trust_takes_a_crl_past_its_next_update(world, tmp_path):
 
 def test_a_stale_crl_tells_the_resident_the_service_is_unavailable(kiosk_config, monkeypatch):
     from kiosk import events as ev
-    from kiosk.bootstrap import build_kiosk
+    from app.bootstrap import build_kiosk
     from kiosk.clock import ManualClock
     from kiosk.notices import NoticeCode
     from kiosk.pin import Pin
-    from kiosk.pki import trust
-    from kiosk.provision import DEMO_REFERENCE_TIME
+    from center.pki import trust
+    from app.provision import DEMO_REFERENCE_TIME
     from kiosk.session_view import Screen
     from kiosk.shuffle import ShufflingExecutor
 

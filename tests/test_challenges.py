@@ -6,7 +6,7 @@ from itertools import count
 
 import pytest
 
-from kiosk.center.challenges import ChallengeStore
+from center.challenges import ChallengeStore
 from kiosk.clock import JST, ManualClock
 from kiosk.ports.center import AuthRefusalReason as Reason
 

@@ -11,7 +11,7 @@ COMMANDS = ["demo", "scenario", "cards", "journal", "day-close", "cash", "setup"
 
 
 def kiosk(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "app", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=120)
 
 

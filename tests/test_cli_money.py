@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
+from app.cli import main
 from kiosk.clock import SystemClock
 from kiosk.journal import EventType, MoneyJournal
-from kiosk.scenario_cli import run_scenario_file
+from app.scenario_cli import run_scenario_file
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

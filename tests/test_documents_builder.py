@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from kiosk.catalog.catalog import Catalog
-from kiosk.center.documents_builder import DocumentDataError, build_document
-from kiosk.center.eligibility import RelatedRecords
-from kiosk.center.issue_numbers import IssueNumbers
+from center.documents_builder import DocumentDataError, build_document
+from center.eligibility import RelatedRecords
+from center.issue_numbers import IssueNumbers
 from kiosk.clock import JST
 from kiosk.documents import FuhyoBody, InkanBody, JuminhyoBody, KosekiBody, TaxBody
 from kiosk.kinds import CertificateKind as K
 from kiosk.order import CertificateOptions, OrderLine
-from kiosk.registry.records import (
+from center.registry.records import (
     AddressHistoryEntry,
     ForeignResidence,
     KosekiEntry,

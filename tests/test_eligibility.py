@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from kiosk.catalog.catalog import Catalog
-from kiosk.center.eligibility import RelatedRecords, _subjects_refusal, line_refusal, municipality_choices, refusal_for
-from kiosk.center.offers import build_offers
+from center.eligibility import RelatedRecords, _subjects_refusal, line_refusal, municipality_choices, refusal_for
+from center.offers import build_offers
 from kiosk.clock import JST
 from kiosk.eligibility import RefusalReason as R
 from kiosk.kinds import CertificateKind as K
 from kiosk.order import CertificateOptions, OrderLine
-from kiosk.registry.records import (
+from center.registry.records import (
     ForeignResidence,
     KosekiMember,
     KosekiRecord,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.journal.check import check_books
 from kiosk.journal.events import EventType
 from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin
 from kiosk.ports.cash import CashOperationKind, Dispensed
-from kiosk.provision import DEMO_REFERENCE_TIME
+from app.provision import DEMO_REFERENCE_TIME
 from kiosk.session_view import Screen
 from kiosk.shuffle import ShufflingExecutor
 

@@ -85,7 +85,7 @@ from hypothesis.stateful import (
 )
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import JST, ManualClock
 from kiosk.journal.balance import balance_of
 from kiosk.journal.check import check_books
@@ -262,7 +262,7 @@ class KioskFlowMachine(RuleBasedStateMachine):
     @initialize(seed=st.integers(0, 2**16))
     def build(self, seed: int) -> None:
         from kiosk.config import load_config
-        from kiosk.provision import copy_provisioned
+        from app.provision import copy_provisioned
 
         self.run_dir = Path(tempfile.mkdtemp(prefix="flow-", dir=self.workdir))
         copy_provisioned(self.template, self.run_dir)
@@ -781,7 +781,7 @@ def run_flow_machine(template: Path, workdir: Path, profile: str | None = None, 
 @pytest.mark.stateful
 def test_flow_keeps_its_promises(provisioned_dir, tmp_path):
     template = tmp_path / "template"
-    from kiosk.provision import copy_provisioned
+    from app.provision import copy_provisioned
 
     copy_provisioned(provisioned_dir, template)
     run_flow_machine(template, tmp_path)

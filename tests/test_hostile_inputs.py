@@ -3,8 +3,8 @@ the kiosk — config, municipality, scenario, demo resident and card files, card
 files in the data directory, a read-only or full data directory, a bad command line — ends in
 exactly one line on stderr, exit status 2, no traceback and no hang.
 
-Cases run through the real entry point, ``kiosk.cli.main``, in-process (fast); a few run as
-``python -m kiosk`` to show the same for the real process. Files under tests/hostile/ say on
+Cases run through the real entry point, ``app.cli.main``, in-process (fast); a few run as
+``python -m app`` to show the same for the real process. Files under tests/hostile/ say on
 their first line (``# expect: ...``) what their one line must contain; the rest are made here.
 """
 from __future__ import annotations
@@ -26,9 +26,9 @@ from typing import Callable
 
 import pytest
 
-from kiosk import cli
+from app import cli
 from kiosk.config import ASSETS
-from kiosk.provision import copy_provisioned
+from app.provision import copy_provisioned
 
 HOSTILE = Path(__file__).parent / "hostile"
 SCENARIO = Path(__file__).parent / "scenarios" / "happy_juminhyo_self.toml"  # sets sato-ichiro at step 1
@@ -655,7 +655,7 @@ def test_the_corpus_is_large_enough():
     assert len({c.id for c in CASES}) == len(CASES)
 
 
-# --- the real process: the same one line from `python -m kiosk` ----------------------------------------------------
+# --- the real process: the same one line from `python -m app` ----------------------------------------------------
 SUBPROCESS_CASES = [
     ("config/timings_pin_nan", lambda tmp: ["--config", str(HOSTILE / "config" / "timings_pin_nan.toml"), "cards"],
      "timings.pin"),
@@ -672,7 +672,7 @@ SUBPROCESS_CASES = [
 def test_the_real_process_says_one_line_too(id, argv, expect, provisioned_dir, tmp_path):
     env = {**os.environ, "KIOSK_DATA_DIR": str(provisioned_dir)}
     env.pop("KIOSK_CONFIG", None)
-    out = subprocess.run([sys.executable, "-m", "kiosk", *argv(tmp_path)], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "app", *argv(tmp_path)], capture_output=True, text=True,
                          env=env, timeout=120, stdin=subprocess.DEVNULL)
     assert_one_clean_line(out.returncode, out.stderr, expect)
 

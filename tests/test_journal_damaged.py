@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
-from kiosk.cli import main
+from app.bootstrap import build_kiosk
+from app.cli import main
 from kiosk.clock import ManualClock
 from kiosk.journal import EventType, JournalDamaged, MoneyJournal
 from kiosk.journal.journal import CREATED_SUFFIX
-from kiosk.provision import DEMO_REFERENCE_TIME
+from app.provision import DEMO_REFERENCE_TIME
 from kiosk.session_view import Screen
 
 DAMAGE = ("empty", "not_sqlite", "missing", "corrupt")
@@ -130,7 +130,7 @@ def test_every_journal_command_reports_damage_in_one_line_and_leaves_it(tmp_path
 def test_a_damaged_journal_is_one_line_from_a_real_process_too(tmp_path):
     data = tmp_path / "data"
     damage(data / "journal.sqlite", "not_sqlite")
-    out = subprocess.run([sys.executable, "-m", "kiosk", "journal", "--owed"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-m", "app", "journal", "--owed"], capture_output=True, text=True,
                          env={**os.environ, "KIOSK_DATA_DIR": str(data)}, timeout=120)
     assert out.returncode == 2 and out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
     assert "not an SQLite file" in out.stderr

@@ -10,13 +10,13 @@ KIOSK_UNTIL_PAID = textwrap.dedent(
     """
     import sys, time
     from kiosk import events as ev
-    from kiosk.bootstrap import build_kiosk
+    from app.bootstrap import build_kiosk
     from kiosk.clock import ManualClock
     from kiosk.config import load_config
     from kiosk.pin import Pin
     from kiosk.kinds import CertificateKind
     from kiosk.runtime import InlineExecutor
-    from kiosk.provision import DEMO_REFERENCE_TIME
+    from app.provision import DEMO_REFERENCE_TIME
 
     class PrinterNeverAnswers(InlineExecutor):
         # Printing runs on its own worker in the real kiosk: here that worker is still busy.
@@ -44,12 +44,12 @@ def _env(config):
 
 
 def _restart(config) -> None:
-    code = "from kiosk.bootstrap import build_kiosk; from kiosk.config import load_config; build_kiosk(load_config()).close()"
+    code = "from app.bootstrap import build_kiosk; from kiosk.config import load_config; build_kiosk(load_config()).close()"
     subprocess.run([sys.executable, "-c", code], env=_env(config), check=True, timeout=60)
 
 
 def _owed(config) -> str:
-    out = subprocess.run([sys.executable, "-m", "kiosk", "journal", "--owed"], env=_env(config),
+    out = subprocess.run([sys.executable, "-m", "app", "journal", "--owed"], env=_env(config),
                          capture_output=True, text=True, check=True, timeout=60)
     return out.stdout
 

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from cups_fixture import cups_queue, private_cups  # noqa: F401
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.effects import PrintDocument
 from kiosk.journal.events import EventType
@@ -19,7 +19,7 @@ from kiosk.kinds import CertificateKind
 from kiosk.notices import NoticeCode
 from kiosk.pin import Pin
 from kiosk.ports.printer import JobState, PrinterState
-from kiosk.provision import DEMO_REFERENCE_TIME
+from app.provision import DEMO_REFERENCE_TIME
 from kiosk.runtime import InlineExecutor
 from kiosk.session_view import Screen
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.registry.mynumber import check_digit, is_valid_my_number
+from center.registry.mynumber import check_digit, is_valid_my_number
 
 eleven_digits = st.text(alphabet="0123456789", min_size=11, max_size=11)
 

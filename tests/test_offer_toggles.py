@@ -2,11 +2,11 @@
 import pytest
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin
-from kiosk.provision import DEMO_REFERENCE_TIME
+from app.provision import DEMO_REFERENCE_TIME
 
 
 @pytest.mark.parametrize("card, pin, toggles", [

@@ -29,7 +29,7 @@ from hardware.card.emulator import JpkiCardEmulator
 from hardware.card.jpki_files import INS_SELECT, INS_SIGN, INS_VERIFY
 from hardware.card.pcsc import PcscCardReader
 from hardware.card.vpcd import VpcdCard
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.config import AdapterChoice
 from kiosk.health import DeviceHealth, DeviceState
 from kiosk.pin import Pin

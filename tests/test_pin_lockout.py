@@ -2,10 +2,10 @@
 import pytest
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.pin import Pin, PinFormatError
-from kiosk.provision import DEMO_REFERENCE_TIME
+from app.provision import DEMO_REFERENCE_TIME
 from kiosk.session_view import Screen
 
 VERIFY_WITH_PIN = (bytes.fromhex("00200080"), 4)

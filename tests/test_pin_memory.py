@@ -21,10 +21,10 @@ import sys
 import pytest
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.pin import PIN_LENGTH, Pin, wipe_buffer
-from kiosk.provision import DEMO_REFERENCE_TIME
+from app.provision import DEMO_REFERENCE_TIME
 from kiosk.session_view import Screen
 from memory_scan import KeysToCard, SecretScan, give_card_pin, pin_forms, session_forms, unused_pins
 

@@ -14,18 +14,18 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID, SignatureAlgorithmOID
 
-from kiosk.center.authentication import CertificateAuthenticator, Verified
+from center.authentication import CertificateAuthenticator, Verified
 from kiosk.clock import JST
-from kiosk.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, generation_issuing_on
-from kiosk.pki.cards import CardProfile, CardSpecError, DemoCardSpec, load_card_specs
-from kiosk.pki.certificates import certificate_sha256, issue_auth_certificate, last_valid_day
-from kiosk.pki.demo import UNLINKED_HOLDER_BIRTH_DATE, ProvisionedCard, provision_demo_pki
-from kiosk.pki.keys import new_rsa_key
-from kiosk.pki.layout import DemoPkiLayout
-from kiosk.pki.names import AUTH_CA_NAME
-from kiosk.pki.seals import load_seal_private_key, load_seal_public_key, provision_seal_keys
-from kiosk.pki.signing import sign_challenge
-from kiosk.pki.trust import TrustStoreError, load_trust
+from center.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, generation_issuing_on
+from center.pki.cards import CardProfile, CardSpecError, DemoCardSpec, load_card_specs
+from center.pki.certificates import certificate_sha256, issue_auth_certificate, last_valid_day
+from center.pki.demo import UNLINKED_HOLDER_BIRTH_DATE, ProvisionedCard, provision_demo_pki
+from center.pki.keys import new_rsa_key
+from center.pki.layout import DemoPkiLayout
+from center.pki.names import AUTH_CA_NAME
+from center.pki.seals import load_seal_private_key, load_seal_public_key, provision_seal_keys
+from center.pki.signing import sign_challenge
+from center.pki.trust import TrustStoreError, load_trust
 from kiosk.ports.center import AuthRefusalReason
 
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=JST)

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.registry.demo_loader import DemoDataError, load_demo_population, parse_demo_population
-from kiosk.registry.mynumber import is_valid_my_number
-from kiosk.registry.records import Sex
-from kiosk.registry.sqlite_registry import (
+from center.registry.demo_loader import DemoDataError, load_demo_population, parse_demo_population
+from center.registry.mynumber import is_valid_my_number
+from center.registry.records import Sex
+from center.registry.sqlite_registry import (
     CertificateLinkError,
     RegistryDatabaseError,
     SqliteRegistry,

@@ -19,7 +19,7 @@ from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import CodeFormatError, MAGIC, PageSeal, open_code, seal_bytes
 from printing.security.signer import SealSigner
 from printing.wareki import wareki, wareki_fiscal_year, wareki_year
-from kiosk.pki.seals import load_current_seal_key, load_seal_private_key, load_seal_public_key
+from center.pki.seals import load_current_seal_key, load_seal_private_key, load_seal_public_key
 
 AUTHORITY = IssuingAuthority("990001", "七星市", "七星市長", "北斗　一郎")
 PERSON = KosekiPerson("髙橋　正雄", date(1946, 2, 11), "男", "髙橋茂", "髙橋キヨ", "長男", (), removed=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from kiosk.cli import main
+from app.cli import main
 from kiosk.kinds import CertificateKind
 from printing.samples import SAMPLES
 from printing.verify import Verdict, verify_file

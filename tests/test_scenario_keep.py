@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
-from kiosk.scenario_cli import KEEP_MARKER
+from app.cli import main
+from app.scenario_cli import KEEP_MARKER
 
 SCENARIO = Path(__file__).parent / "scenarios" / "happy_juminhyo_self.toml"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.journal.events import REDACTED
-from kiosk.scenario_cli import run_scenario_file
+from app.scenario_cli import run_scenario_file
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.toml"))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.scenario_cli import run_scenario_file
+from app.scenario_cli import run_scenario_file
 
 SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.toml"))
 SEEDS = range(20)

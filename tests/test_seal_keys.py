@@ -14,15 +14,15 @@ import segno
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.cli import main
+from app.cli import main
 from kiosk.clock import JST
 from kiosk.documents import CertificateDocument, InkanBody, IssuingAuthority
 from kiosk.kinds import CertificateKind
-from kiosk.pki.layout import DemoPkiLayout
-from kiosk.pki.seals import (
+from center.pki.layout import DemoPkiLayout
+from center.pki.seals import (
     SealKeyError, WithdrawalReason, key_id_of, load_seal_key_list, provision_seal_keys, rotate_seal_key,
 )
-from kiosk.provision import copy_provisioned
+from app.provision import copy_provisioned
 from printing.model import Item
 from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import MAGIC_V1, SIGNING_CONTEXT, PageSeal, _compress, _DICTIONARY_V1, unsigned_size

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import JST, ManualClock
 from kiosk.config import load_config
 from kiosk.journal.check import check_books
@@ -29,7 +29,7 @@ from kiosk.journal.journal import RESERVE_SUFFIX
 from kiosk.kinds import CertificateKind
 from kiosk.pin import Pin
 from kiosk.ports.cash import CashRejected
-from kiosk.provision import copy_provisioned
+from app.provision import copy_provisioned
 from kiosk.screen_facts import WAITS_ON_DEVICE
 from kiosk.session_view import Screen
 from kiosk.shuffle import ShufflingExecutor

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import segno
 
-from kiosk.cli import main
+from app.cli import main
 from kiosk.clock import JST
 from kiosk.documents import CertificateDocument, InkanBody, IssuingAuthority
 from kiosk.kinds import CertificateKind
-from kiosk.pki.seals import load_current_seal_key, load_seal_private_key, provision_seal_keys
+from center.pki.seals import load_current_seal_key, load_seal_private_key, provision_seal_keys
 from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import MAGIC, PageSeal, _compress, open_code, seal_bytes
 from printing.security.signer import SealSigner

@@ -25,7 +25,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.cli import main
+from app.cli import main
 from kiosk.clock import JST
 from kiosk.documents import (
     CertificateDocument, InkanBody, IssuingAuthority, KosekiBody, KosekiEntryLine, KosekiPerson, TaxBody,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from kiosk.pki.layout import DemoPkiLayout
+from center.pki.layout import DemoPkiLayout
 
 ASIDE = ".aside"  # a seal key renamed aside cannot be read; root ignores chmod, a rename it cannot
 

@@ -38,7 +38,7 @@ from kiosk import events as ev
 from kiosk.clock import JST, ManualClock
 from kiosk.config import load_config
 from kiosk.ports.printer import PrinterState
-from kiosk.provision import copy_provisioned, provision
+from app.provision import copy_provisioned, provision
 from kiosk.screen_facts import facts
 from kiosk.session_view import Screen, SessionView
 from ui.autopilot import Autopilot

@@ -9,8 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from kiosk import events as ev
-from kiosk.bootstrap import build_kiosk
-from kiosk.catalog.catalog import Catalog
+from app.bootstrap import build_kiosk
 from kiosk.clock import Clock
 from kiosk.config import KioskConfig
 from ui.executor import QtEffectExecutor
@@ -35,7 +34,7 @@ class KioskShell(QObject):
         self.theme = Theme(size[0], size[1], load_font())
         self.executor = QtEffectExecutor(self)
         self.kiosk = build_kiosk(config, clock, self.executor, post_from_devices=self.executor.marshal)
-        self.catalog = Catalog.load(config.municipalities_dir)
+        self.catalog = self.kiosk.catalog
         self.denominations = self.kiosk.cash.denominations
         self.voice = build_voice(config, clock, language=lambda: self.tr.language, parent=self)  # before the window: it wires the voice buttons
         self.window = KioskWindow(self, demo=demo)

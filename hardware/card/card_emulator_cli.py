@@ -20,7 +20,7 @@ class UnknownCard(LookupError):
 
 
 def run(config: KioskConfig, card_name: str, port: int) -> int:
-    from kiosk.provision import provision
+    from app.provision import provision
 
     provision(config)  # the demo cards are made at first use, as for every other command
     emulator = _emulator(config.data_dir / "cards", card_name)

@@ -1,6 +1,6 @@
 """IssuanceCenter port: the 証明書交付センター as the kiosk sees it.
 
-The embedded implementation (kiosk.center) is the default; a networked one can replace it
+The embedded implementation (center) is the default; a networked one can replace it
 without the flow noticing. Every answer is typed: refusals carry a reason, never an exception.
 """
 from __future__ import annotations
@@ -104,6 +104,23 @@ class IssueRefused:
 IssueResult = Union[Issued, IssueRefused]
 
 
+class DocumentOutcome(Enum):
+    """What became of an issued document at the kiosk: the center's 交付記録 records it."""
+
+    PRINTED = "printed"
+    REFUNDED = "refunded"  # paid, not printed: the fee is owed back to the resident
+    VOIDED = "voided"  # issued, never paid for (cancelled, timed out, refused payment)
+
+
+@dataclass(frozen=True)
+class CatalogSnapshot:
+    """The municipality files the center serves (hours, fees, closures), as a version and the
+    files' bytes; the kiosk keeps the last one it got and reads its catalog from it."""
+
+    version: str
+    files: tuple[tuple[str, bytes], ...]  # (file name, TOML bytes), sorted by name
+
+
 class IssuanceCenter(ABC):
     @abstractmethod
     def new_challenge(self) -> Challenge: ...
@@ -116,7 +133,16 @@ class IssuanceCenter(ABC):
 
     @abstractmethod
     def issue(self, identity: Identity, session_id: str, lines: tuple[OrderLine, ...], at: datetime) -> IssueResult:
-        """Document data for every line, bound to ``session_id``; all or nothing."""
+        """Document data for every line, bound to ``session_id``; all or nothing. Idempotent: the
+        same session and lines asked again give the same documents and 発行番号, never new ones."""
+
+    @abstractmethod
+    def report(self, session_id: str, issue_number: str, outcome: DocumentOutcome) -> None:
+        """Record what became of one issued document; reporting the same outcome again changes nothing."""
+
+    @abstractmethod
+    def catalog(self) -> CatalogSnapshot:
+        """The catalog the center serves now."""
 
     @abstractmethod
     def end(self, identity: Identity) -> None:

@@ -6,7 +6,7 @@ Format, version 3 (bytes, in the QR code in byte mode)::
 
 The canonical text is UTF-8, one field per line, ``label TAB value``. Nine header lines come
 first, in this order: ``v`` (3), ``muni`` (municipality code), ``key`` (the id of the seal key
-that signed, see kiosk.pki.seals), ``issuer`` (the municipality's name, as the microtext prints
+that signed, see center.pki.seals), ``issuer`` (the municipality's name, as the microtext prints
 it), ``kind``, ``no`` (発行番号), ``at`` (issue time, ISO minute, JST), ``page`` (x/y), ``demo``
 (1 = signed by the demo PKI). The printed items of that page follow, in print order, label and
 value exactly as printed, and between them the page's layout lines: labels starting with ``#``

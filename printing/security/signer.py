@@ -1,4 +1,4 @@
-"""Signs page codes with the municipality's current seal key from the demo PKI (kiosk.pki.seals).
+"""Signs page codes with the municipality's current seal key from the demo PKI (center.pki.seals).
 
 Every key this signer can load comes from the demo PKI, so everything it signs is a sample:
 the renderer prints 見本 whenever ``demo`` is true, and there is no switch to turn it off.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from kiosk.pki.seals import SealKeyError, load_current_seal_key, load_seal_key_list
+from center.pki.seals import SealKeyError, load_current_seal_key, load_seal_key_list
 from printing.security.seal_code import PageSeal, open_code, seal_bytes
 
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 
 from kiosk.notices import NoticeCode
-from kiosk.pki.layout import DemoPkiLayout
+from center.pki.layout import DemoPkiLayout
 from kiosk.session_view import Screen
 from tests.ui.conftest import WAIT_MS
 from ui.demo_faults import ASIDE

@@ -14,7 +14,7 @@ def test_demo_without_display_runs_on_xvfb_with_screenshots(kiosk_config, tmp_pa
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
     env["KIOSK_DATA_DIR"] = str(kiosk_config.data_dir)
     shots = tmp_path / "shots"
-    run = subprocess.run([sys.executable, "-m", "kiosk", "demo", "--shots", str(shots)], env=env,
+    run = subprocess.run([sys.executable, "-m", "app", "demo", "--shots", str(shots)], env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "virtual screen (Xvfb)" in run.stdout and str(shots) in run.stdout

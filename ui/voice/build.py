@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from kiosk.cli import input_error_line
+from app.cli import input_error_line
 from kiosk.config import load_config
 from ui.voice.cache import VoiceCache
 from ui.voice.synth import SynthesisError, Voices

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from kiosk.registry.demo_loader import DemoPopulation
-from kiosk.registry.records import PersonName
+from center.registry.demo_loader import DemoPopulation
+from center.registry.records import PersonName
 
 # Bump when the tables change: SqliteRegistry refuses a database built for another version.
 SCHEMA_VERSION = 1

@@ -7,7 +7,7 @@ from datetime import datetime
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
-from kiosk.pki.authority import CertificateAuthority
+from center.pki.authority import CertificateAuthority
 
 
 def build_crl(

@@ -8,9 +8,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kiosk.pki.authority import CertificateAuthority, key_usage
-from kiosk.pki.days import end_of_day, start_of_day
-from kiosk.pki.names import holder_name, new_holder_code
+from center.pki.authority import CertificateAuthority, key_usage
+from center.pki.days import end_of_day, start_of_day
+from center.pki.names import holder_name, new_holder_code
 
 VALIDITY_BIRTHDAYS = 5
 

@@ -17,7 +17,7 @@ from kiosk.eligibility import Refusal, RefusalReason
 from kiosk.kinds import CertificateKind, Keeper
 from kiosk.order import CertificateOptions, OrderLine
 from kiosk.ports.center import MunicipalityChoice
-from kiosk.registry.records import KosekiMember, KosekiRecord, ResidentRecord
+from center.registry.records import KosekiMember, KosekiRecord, ResidentRecord
 
 JUMINHYO_KINDS = frozenset({CertificateKind.JUMINHYO, CertificateKind.JUMINHYO_KISAI})
 TAX_KINDS = frozenset({CertificateKind.TAX_SHOTOKU, CertificateKind.TAX_HIKAZEI})

@@ -13,21 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.catalog.catalog import Catalog
-from kiosk.center.authentication import CertificateAuthenticator, Verified
-from kiosk.center.challenges import ChallengeStore
-from kiosk.center.documents_builder import DocumentDataError, build_document
-from kiosk.center.eligibility import RelatedRecords, line_refusal, municipality_choices
-from kiosk.center.issue_numbers import IssueNumbers
-from kiosk.center.offers import build_offers
+from center.authentication import CertificateAuthenticator, Verified
+from center.challenges import ChallengeStore
+from center.documents_builder import DocumentDataError, build_document
+from center.eligibility import RelatedRecords, line_refusal, municipality_choices
+from center.issue_numbers import IssueNumbers
+from center.offers import build_offers
 from kiosk.clock import Clock
 from kiosk.eligibility import Refusal, RefusalReason
 from kiosk.order import OrderLine
 from kiosk.ports.center import (
-    AuthRefusalReason, AuthRefused, AuthResult, Challenge, Identity, IssuanceCenter, Issued,
-    IssueRefused, IssueResult, KindOffer,
+    AuthRefusalReason, AuthRefused, AuthResult, CatalogSnapshot, Challenge, DocumentOutcome, Identity,
+    IssuanceCenter, Issued, IssueRefused, IssueResult, KindOffer,
 )
-from kiosk.registry.records import KosekiRecord, ResidentRecord
-from kiosk.registry.store import ResidentRegistry
+from center.registry.records import KosekiRecord, ResidentRecord
+from center.registry.store import ResidentRegistry
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ class EmbeddedCenter(IssuanceCenter):
     def __init__(
         self, *, registry: ResidentRegistry, catalog: Catalog, authenticator: CertificateAuthenticator,
         challenges: ChallengeStore, issue_numbers: IssueNumbers, clock: Clock,
+        snapshot: CatalogSnapshot | None = None,
     ) -> None:
         self._registry = registry
         self._catalog = catalog
@@ -52,6 +53,9 @@ class EmbeddedCenter(IssuanceCenter):
         self._issue_numbers = issue_numbers
         self._clock = clock
         self._sessions: dict[str, str] = {}  # auth token -> resident_ref
+        self._issued: dict[tuple[str, tuple[OrderLine, ...]], Issued] = {}  # (session, lines) -> what it got
+        self._outcomes: dict[str, DocumentOutcome] = {}  # 発行番号 -> what became of it
+        self._snapshot = snapshot or CatalogSnapshot("", ())
         self._lock = threading.Lock()
 
     def new_challenge(self) -> Challenge:
@@ -83,6 +87,25 @@ class EmbeddedCenter(IssuanceCenter):
         return build_offers(file.resident, file.household, file.koseki, municipality, at, related=file.related)
 
     def issue(self, identity: Identity, session_id: str, lines: tuple[OrderLine, ...], at: datetime) -> IssueResult:
+        key = (session_id, lines)
+        with self._lock:
+            done = self._issued.get(key)
+        if done is not None:
+            return done  # asked again (a retry): the same documents and 発行番号
+        result = self._issue(identity, session_id, lines, at)
+        if isinstance(result, Issued):
+            with self._lock:
+                result = self._issued.setdefault(key, result)
+        return result
+
+    def report(self, session_id: str, issue_number: str, outcome: DocumentOutcome) -> None:
+        with self._lock:
+            self._outcomes[issue_number] = outcome
+
+    def catalog(self) -> CatalogSnapshot:
+        return self._snapshot
+
+    def _issue(self, identity: Identity, session_id: str, lines: tuple[OrderLine, ...], at: datetime) -> IssueResult:
         file = self._authorised(identity)
         if file is None:
             return IssueRefused(Refusal(RefusalReason.BAD_OPTIONS, "session not authenticated"))

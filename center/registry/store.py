@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from kiosk.registry.records import KosekiRecord, ResidentRecord
+from center.registry.records import KosekiRecord, ResidentRecord
 
 
 class ResidentRegistry(Protocol):

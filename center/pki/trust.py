@@ -9,9 +9,9 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kiosk.pki.keys import RSA_KEY_BITS
-from kiosk.pki.layout import DemoPkiLayout
-from kiosk.pki.policy import Revocation, read_crl
+from center.pki.keys import RSA_KEY_BITS
+from center.pki.layout import DemoPkiLayout
+from center.pki.policy import Revocation, read_crl
 
 
 class TrustStoreError(Exception):

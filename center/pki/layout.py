@@ -40,7 +40,7 @@ class DemoPkiLayout:
 
     @property
     def seals_dir(self) -> Path:
-        """The seal keys (see kiosk.pki.seals): the key list, the history, one folder per municipality."""
+        """The seal keys (see center.pki.seals): the key list, the history, one folder per municipality."""
         return self.pki_dir / "seals"
 
     @property

@@ -20,12 +20,12 @@ import msgspec
 from kiosk.catalog.catalog import Catalog
 from kiosk.clock import JST
 from kiosk.config import KioskConfig
-from kiosk.pki.cards import CardProfile, DemoCardSpec, load_card_specs
-from kiosk.pki.demo import provision_demo_pki
-from kiosk.pki.layout import DemoPkiLayout
-from kiosk.pki.seals import load_seal_key_list, provision_seal_keys
-from kiosk.registry.demo_loader import load_demo_population
-from kiosk.registry.sqlite_registry import SqliteRegistry, build_registry
+from center.pki.cards import CardProfile, DemoCardSpec, load_card_specs
+from center.pki.demo import provision_demo_pki
+from center.pki.layout import DemoPkiLayout
+from center.pki.seals import load_seal_key_list, provision_seal_keys
+from center.registry.demo_loader import load_demo_population
+from center.registry.sqlite_registry import SqliteRegistry, build_registry
 from kiosk.validation import KIB, MIB, InputFileError, Schema, Text, load_json, load_toml, one_of, pattern
 
 DEMO_REFERENCE_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=JST)

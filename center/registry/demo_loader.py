@@ -1,4 +1,4 @@
-"""Reads the demo population JSON into the records of kiosk.registry.records, checking it strictly.
+"""Reads the demo population JSON into the records of center.registry.records, checking it strictly.
 
 A broken file is a set-up mistake, so it raises ``DemoDataError``; the message names the record
 (resident_ref or koseki_id) and the key, and never repeats a value (names, 個人番号...).
@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import msgspec
 
-from kiosk.registry.mynumber import is_valid_my_number
-from kiosk.registry.records import (
+from center.registry.mynumber import is_valid_my_number
+from center.registry.records import (
     AddressHistoryEntry,
     ForeignResidence,
     KosekiEntry,

@@ -45,7 +45,7 @@ from cryptography.x509.oid import (
     SignatureAlgorithmOID,
 )
 
-from kiosk.pki.keys import RSA_KEY_BITS
+from center.pki.keys import RSA_KEY_BITS
 
 # A JPKI auth certificate is 1-2 KB; refusing huge input first keeps parsing cheap.
 MAX_CERTIFICATE_BYTES = 16 * 1024
@@ -130,7 +130,7 @@ def read_card_certificate(certificate_der: object) -> CardCertificate | None:
 
 
 class Issuer(Protocol):
-    """A trusted CA generation as the policy sees it (``kiosk.pki.trust.TrustedGeneration``)."""
+    """A trusted CA generation as the policy sees it (``center.pki.trust.TrustedGeneration``)."""
 
     @property
     def subject(self) -> x509.Name: ...

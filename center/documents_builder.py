@@ -12,7 +12,7 @@ from typing import assert_never
 
 from kiosk.catalog.hours import local
 from kiosk.catalog.model import Municipality
-from kiosk.center.eligibility import (
+from center.eligibility import (
     NO_RELATED,
     RelatedRecords,
     household_subjects,
@@ -36,7 +36,7 @@ from kiosk.documents import (
 )
 from kiosk.kinds import CertificateKind
 from kiosk.order import CertificateOptions, OrderLine
-from kiosk.registry.records import KosekiMember, KosekiRecord, ResidentRecord
+from center.registry.records import KosekiMember, KosekiRecord, ResidentRecord
 
 
 class DocumentDataError(ValueError):

@@ -59,11 +59,11 @@ def input_error_line(exc: BaseException) -> str | None:
 
 def _known_input_errors() -> tuple[type[Exception], ...]:
     """Errors of bad data files or unusable settings that are not (yet) InputFileErrors."""
-    from kiosk.bootstrap import AdapterUnavailable
-    from kiosk.pki.cards import CardSpecError
-    from kiosk.pki.seals import SealKeyError
-    from kiosk.pki.trust import TrustStoreError
-    from kiosk.registry.sqlite_registry import RegistryDatabaseError
+    from app.bootstrap import AdapterUnavailable
+    from center.pki.cards import CardSpecError
+    from center.pki.seals import SealKeyError
+    from center.pki.trust import TrustStoreError
+    from center.registry.sqlite_registry import RegistryDatabaseError
 
     return AdapterUnavailable, CardSpecError, TrustStoreError, SealKeyError, RegistryDatabaseError
 
@@ -169,7 +169,7 @@ def _config(args: argparse.Namespace) -> KioskConfig:
 
 
 def _setup(args: argparse.Namespace) -> int:
-    from kiosk.provision import provision
+    from app.provision import provision
 
     config = _config(args)
     report = provision(config, force=args.force)
@@ -178,7 +178,7 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def _seal_key_list(args: argparse.Namespace) -> int:
-    from kiosk.pki.seals import load_seal_key_list
+    from center.pki.seals import load_seal_key_list
 
     keys = load_seal_key_list(_config(args).data_dir)
     for key in keys.keys:
@@ -189,7 +189,7 @@ def _seal_key_list(args: argparse.Namespace) -> int:
 
 
 def _seal_key_rotate(args: argparse.Namespace) -> int:
-    from kiosk.pki.seals import rotate_seal_key
+    from center.pki.seals import rotate_seal_key
 
     old, new = rotate_seal_key(_config(args).data_dir, args.municipality, compromised=args.compromised,
                                operator=_operator(args.operator))
@@ -198,7 +198,7 @@ def _seal_key_rotate(args: argparse.Namespace) -> int:
 
 
 def _seal_key_compromised(args: argparse.Namespace) -> int:
-    from kiosk.pki.seals import mark_compromised
+    from center.pki.seals import mark_compromised
 
     key = mark_compromised(_config(args).data_dir, args.municipality, args.key, operator=_operator(args.operator))
     print(key.describe())
@@ -225,7 +225,7 @@ def _card_emulator(args: argparse.Namespace) -> int:
 
 
 def _cards(args: argparse.Namespace) -> int:
-    from kiosk.provision import demo_cards
+    from app.provision import demo_cards
 
     for card in demo_cards(_config(args)):
         print(f"{card.name:<22} {card.profile.value:<14} {card.purpose_ja} / {card.purpose_en}")
@@ -312,7 +312,7 @@ def _pay(journal: MoneyJournal, reference: str, operator: str) -> None:
 
 
 def _check(config: KioskConfig, journal: MoneyJournal | None) -> int:
-    from kiosk.bootstrap import build_cash_unit
+    from app.bootstrap import build_cash_unit
     from kiosk.journal.check import check_books
     from kiosk.journal.unusable import UnusableJournal
 
@@ -329,7 +329,7 @@ def _check(config: KioskConfig, journal: MoneyJournal | None) -> int:
 def _day_close(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from kiosk.bootstrap import build_cash_unit, build_renderer
+    from app.bootstrap import build_cash_unit, build_renderer
     from kiosk.catalog.catalog import Catalog
     from kiosk.clock import SystemClock
     from kiosk.journal.day_close import close_day, record_close, summary_lines
@@ -394,7 +394,7 @@ def _cash_top_up(args: argparse.Namespace) -> int:
 
 def _cash_work(args: argparse.Namespace, work: Callable[[CashUnit, MoneyJournal, str], str]) -> int:
     """Journal first checked writable, then the device, then the journal row: nothing moves unrecorded."""
-    from kiosk.bootstrap import build_cash_unit
+    from app.bootstrap import build_cash_unit
     from kiosk.clock import SystemClock
     from kiosk.journal.events import JournalEntryError
     from kiosk.journal.journal import MoneyJournal, operator_token
@@ -445,14 +445,14 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _scenario(args: argparse.Namespace) -> int:
-    from kiosk.scenario_cli import run_scenario_file
+    from app.scenario_cli import run_scenario_file
 
     result = run_scenario_file(_config(args), args.file, keep=args.keep, shuffle=args.shuffle)
     return 0 if result.passed else 1
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from kiosk.scenario_cli import run_scenario_file
+    from app.scenario_cli import run_scenario_file
 
     config = _config(args)
     if not args.headless:

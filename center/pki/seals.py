@@ -55,8 +55,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from kiosk.clock import JST
 from kiosk.journal.events import scrub_detail
-from kiosk.pki.keys import write_private_file
-from kiosk.pki.layout import DemoPkiLayout
+from center.pki.keys import write_private_file
+from center.pki.layout import DemoPkiLayout
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from kiosk.catalog.hours import local
 from kiosk.catalog.model import Municipality
-from kiosk.center.eligibility import (
+from center.eligibility import (
     JUMINHYO_KINDS,
     NO_RELATED,
     TAX_KINDS,
@@ -17,7 +17,7 @@ from kiosk.center.eligibility import (
 from kiosk.kinds import CertificateKind
 from kiosk.order import OrderLine
 from kiosk.ports.center import HouseholdMember, KindOffer
-from kiosk.registry.records import KosekiRecord, ResidentRecord
+from center.registry.records import KosekiRecord, ResidentRecord
 
 
 def build_offers(

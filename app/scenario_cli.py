@@ -12,10 +12,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from kiosk.bootstrap import build_kiosk
+from app.bootstrap import build_kiosk
 from kiosk.clock import ManualClock
 from kiosk.config import KioskConfig
-from kiosk.provision import copy_provisioned, provision
+from app.provision import copy_provisioned, provision
 from kiosk.shuffle import ShufflingExecutor
 from kiosk.scenario import ScenarioError, ScenarioResult, ScenarioRunner, load_scenario
 
@@ -25,7 +25,7 @@ KEEP_MARKER = ".kiosk-scenario-run"
 def run_scenario_file(config: KioskConfig, path: Path, keep: Path | None = None, quiet: bool = False,
                       shuffle: int | None = None) -> ScenarioResult:
     """Run one scenario; ``shuffle``: a seed for device results that come late and out of order."""
-    from kiosk.cli import CommandError
+    from app.cli import CommandError
 
     a = config.adapters
     if (a.card, a.cash, a.printer) != ("simulated", "simulated", "folder"):
@@ -63,7 +63,7 @@ def run_scenario_file(config: KioskConfig, path: Path, keep: Path | None = None,
 
 def _check_keep(run_dir: Path, data_dir: Path) -> None:
     """Refuse, before anything is done, a --keep directory the scenario may not empty."""
-    from kiosk.cli import CommandError
+    from app.cli import CommandError
 
     where = f"--keep {run_dir}"
     target, data = run_dir.resolve(), data_dir.resolve()

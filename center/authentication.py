@@ -8,14 +8,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from kiosk.pki.certificates import certificate_sha256
-from kiosk.pki.policy import (
+from center.pki.certificates import certificate_sha256
+from center.pki.policy import (
     MAX_CERTIFICATE_BYTES,
     CertificateRefusal,
     check_card_certificate,
     read_card_certificate,
 )
-from kiosk.pki.trust import TrustStore
+from center.pki.trust import TrustStore
 from kiosk.ports.center import AuthRefusalReason
 
 __all__ = ["AUTH_REASONS", "MAX_CERTIFICATE_BYTES", "CertificateAuthenticator", "Verified"]
@@ -48,7 +48,7 @@ class Verified:
 
 
 class CertificateAuthenticator:
-    """The certificate policy (``kiosk.pki.policy``: profile, issuer, validity, revocation),
+    """The certificate policy (``center.pki.policy``: profile, issuer, validity, revocation),
     then the card's signature: PKCS#1 v1.5 over SHA-256 of the nonce (BAD_SIGNATURE)."""
 
     def __init__(self, trust: TrustStore) -> None:

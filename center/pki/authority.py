@@ -8,8 +8,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kiosk.pki.days import end_of_day, start_of_day
-from kiosk.pki.names import AUTH_CA_NAME
+from center.pki.days import end_of_day, start_of_day
+from center.pki.names import AUTH_CA_NAME
 
 
 @dataclass(frozen=True)

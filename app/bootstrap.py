@@ -61,6 +61,7 @@ def adapter_class(family: str, name: str) -> type[_Adapter]:
 class Kiosk:
     config: KioskConfig
     clock: Clock
+    catalog: Catalog  # the municipalities served, as the screens show their hours and names
     journal: MoneyJournal | UnusableJournal  # the stand-in when the journal is damaged
     center: IssuanceCenter
     card: CardReader
@@ -90,7 +91,7 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     adapter's own thread (the Qt shell marshals them to the GUI thread); headless, they are
     posted directly.
     """
-    from kiosk.provision import provision
+    from app.provision import provision
 
     clock = clock or SystemClock()
     allow_name(config.kiosk_id)  # journaled with every session; a PIN-like id stays redacted
@@ -122,7 +123,7 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     )
     if damage is not None:
         flow.report_fault(f"journal: {damage}")
-    readiness = Readiness(printer=printer, renderer=renderer, cash=cash, journal=journal,
+    readiness = Readiness(printer=printer, renderer=renderer, cash=cash, journal=journal, center=center,
                           municipality_codes=catalog.codes(), min_free_bytes=config.journal_min_free_bytes)
     runner = EffectRunner(card=card, center=center, cash=cash, printer=printer, renderer=renderer, clock=clock,
                           readiness=readiness)
@@ -130,7 +131,7 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     post = (post_from_devices or (lambda p: p))(runtime.post)
     card.set_listener(lambda e: _forward(post, card_event_to_flow(e)))
     cash.set_listener(lambda e: _forward(post, cash_event_to_flow(e)))
-    return Kiosk(config, clock, journal, center, card, cash, printer, renderer, flow, runtime, recovered,
+    return Kiosk(config, clock, catalog, journal, center, card, cash, printer, renderer, flow, runtime, recovered,
                  [*center_closers, journal.close])
 
 
@@ -171,13 +172,14 @@ def _closed_reason(catalog: Catalog, at: datetime) -> str | None:
 def _build_center(config: KioskConfig, catalog: Catalog, clock: Clock) -> tuple[IssuanceCenter, list[Callable[[], None]]]:
     if config.adapters.center != "embedded":  # the only center there is: a networked one comes in here
         raise AdapterUnavailable(f"center adapter {config.adapters.center!r} does not exist")
-    from kiosk.center.authentication import CertificateAuthenticator
-    from kiosk.center.challenges import ChallengeStore
-    from kiosk.center.embedded import EmbeddedCenter
-    from kiosk.center.issue_numbers import IssueNumbers
-    from kiosk.pki.trust import load_trust
-    from kiosk.provision import ISSUE_NUMBERS_FILE, REGISTRY_FILE
-    from kiosk.registry.sqlite_registry import SqliteRegistry
+    from center.authentication import CertificateAuthenticator
+    from center.challenges import ChallengeStore
+    from center.embedded import EmbeddedCenter
+    from center.issue_numbers import IssueNumbers
+    from center.pki.trust import load_trust
+    from app.provision import ISSUE_NUMBERS_FILE, REGISTRY_FILE
+    from center.registry.sqlite_registry import SqliteRegistry
+    from kiosk.catalog.snapshot import snapshot_of
 
     registry = SqliteRegistry(config.data_dir / REGISTRY_FILE)
     center = EmbeddedCenter(
@@ -187,5 +189,6 @@ def _build_center(config: KioskConfig, catalog: Catalog, clock: Clock) -> tuple[
         challenges=ChallengeStore(clock),
         issue_numbers=IssueNumbers(config.data_dir / ISSUE_NUMBERS_FILE),
         clock=clock,
+        snapshot=snapshot_of(config.municipalities_dir),
     )
     return center, [registry.close]

@@ -18,12 +18,12 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kiosk.clock import JST
-from kiosk.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, generation_issuing_on
-from kiosk.pki.cards import CardProfile, Credential, DemoCardSpec
-from kiosk.pki.certificates import certificate_sha256, issue_auth_certificate, last_valid_day
-from kiosk.pki.crl import build_crl
-from kiosk.pki.keys import new_rsa_key, write_private_file, write_public_file
-from kiosk.pki.layout import DemoPkiLayout
+from center.pki.authority import AUTH_CA_GENERATIONS, CertificateAuthority, generation_issuing_on
+from center.pki.cards import CardProfile, Credential, DemoCardSpec
+from center.pki.certificates import certificate_sha256, issue_auth_certificate, last_valid_day
+from center.pki.crl import build_crl
+from center.pki.keys import new_rsa_key, write_private_file, write_public_file
+from center.pki.layout import DemoPkiLayout
 
 UNKNOWN_CA_LABEL = "unknown"
 UNLINKED_HOLDER_BIRTH_DATE = date(1984, 6, 15)  # fictional; for cards no resident is linked to

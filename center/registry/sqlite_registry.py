@@ -9,8 +9,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from kiosk.registry.demo_loader import load_demo_population
-from kiosk.registry.records import (
+from center.registry.demo_loader import load_demo_population
+from center.registry.records import (
     AddressHistoryEntry,
     ForeignResidence,
     KosekiEntry,
@@ -23,7 +23,7 @@ from kiosk.registry.records import (
     Sex,
     TaxRecord,
 )
-from kiosk.registry.sqlite_schema import SCHEMA_VERSION, create_schema, write_population
+from center.registry.sqlite_schema import SCHEMA_VERSION, create_schema, write_population
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
