@@ -7,12 +7,14 @@ configured adapter that cannot is refused at start-up with its reason.
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.adapters import ADAPTERS
 from kiosk.catalog.catalog import Catalog
+from kiosk.catalog.snapshot import write_snapshot
 from kiosk.config import KioskConfig
 from kiosk.journal.events import allow_name
 from kiosk.journal.journal import JournalDamaged, MoneyJournal
@@ -33,6 +35,11 @@ if TYPE_CHECKING:  # for annotations only
 
     from kiosk import events as ev
     from kiosk.runtime import Post
+
+
+CATALOG_CACHE = "catalog"  # a kiosk of a real center: the center's catalog as last served
+
+log = logging.getLogger(__name__)
 
 
 class AdapterUnavailable(RuntimeError):
@@ -95,9 +102,13 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
 
     clock = clock or SystemClock()
     allow_name(config.kiosk_id)  # journaled with every session; a PIN-like id stays redacted
-    provision(config)
+    if config.adapters.center == "embedded":
+        # the demo path only: its registry, PKI and cards. A kiosk of a real center makes and trusts
+        # none of them, and keeps no resident data (tests/center/test_center_network_mode.py)
+        provision(config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    catalog = Catalog.load(config.municipalities_dir)
+    center, center_closers = _build_center(config, clock)
+    catalog = _catalog(config, center)
     a = config.adapters
     card = _build("card", a.card, config)
     cash = _build("cash", a.cash, config)
@@ -116,7 +127,6 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
         # before any new session: what the last run left unfinished is settled with the devices' own word
         recovered = recover_unfinished(journal, cash, printer, config.kiosk_id)
         journal.kiosk_started(config.kiosk_id)
-    center, center_closers = _build_center(config, catalog, clock)
     flow = SessionFlow(
         journal=journal, clock=clock, timings=config.timings, kiosk_id=config.kiosk_id,
         service_status=lambda at: _closed_reason(catalog, at),
@@ -169,26 +179,33 @@ def _closed_reason(catalog: Catalog, at: datetime) -> str | None:
     return status.reason.value
 
 
-def _build_center(config: KioskConfig, catalog: Catalog, clock: Clock) -> tuple[IssuanceCenter, list[Callable[[], None]]]:
-    if config.adapters.center != "embedded":  # the only center there is: a networked one comes in here
-        raise AdapterUnavailable(f"center adapter {config.adapters.center!r} does not exist")
-    from center.authentication import CertificateAuthenticator
-    from center.challenges import ChallengeStore
-    from center.embedded import EmbeddedCenter
-    from center.issue_numbers import IssueNumbers
-    from center.pki.trust import load_trust
-    from app.provision import ISSUE_NUMBERS_FILE, REGISTRY_FILE
-    from center.registry.sqlite_registry import SqliteRegistry
-    from kiosk.catalog.snapshot import snapshot_of
+def _catalog(config: KioskConfig, center: IssuanceCenter) -> Catalog:
+    """The embedded center reads the catalog files itself; a kiosk of a real center keeps the last
+    snapshot the center served (data_dir/catalog), refreshed at start, used as is if it cannot be."""
+    if config.adapters.center == "embedded":
+        return Catalog.load(config.municipalities_dir)
+    cached = config.data_dir / CATALOG_CACHE
+    try:
+        write_snapshot(center.catalog(), cached)
+    except Exception as exc:  # unreachable now: the last snapshot serves, and readiness says the center is down
+        log.warning("catalog not refreshed from the center: %s", type(exc).__name__)
+    if not any(cached.glob("*.toml")):
+        raise AdapterUnavailable("center: no catalog yet (the center has not answered since this kiosk was set up)")
+    return Catalog.load(cached)
 
-    registry = SqliteRegistry(config.data_dir / REGISTRY_FILE)
-    center = EmbeddedCenter(
-        registry=registry,
-        catalog=catalog,
-        authenticator=CertificateAuthenticator(load_trust(config.data_dir)),
-        challenges=ChallengeStore(clock),
-        issue_numbers=IssueNumbers(config.data_dir / ISSUE_NUMBERS_FILE),
-        clock=clock,
-        snapshot=snapshot_of(config.municipalities_dir),
+
+def _build_center(config: KioskConfig, clock: Clock) -> tuple[IssuanceCenter, list[Callable[[], None]]]:
+    if config.adapters.center == "grpc":  # a center elsewhere, over mutual TLS (center/api/client.py)
+        remote = _build("center", "grpc", config)
+        return remote, [remote.close]
+    if config.adapters.center != "embedded":
+        raise AdapterUnavailable(f"center adapter {config.adapters.center!r} does not exist")
+    from app.provision import CENTER_DATABASE, CENTER_KEY
+    from center.build import open_center
+
+    center, close = open_center(
+        f"sqlite:///{config.data_dir / CENTER_DATABASE}", trust_dir=config.data_dir,
+        municipalities_dir=config.municipalities_dir, key_file=config.data_dir / CENTER_KEY, clock=clock,
+        kiosk_id=config.kiosk_id, pool_size=2,
     )
-    return center, [registry.close]
+    return center, [close]

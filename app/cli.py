@@ -50,10 +50,27 @@ def input_error_line(exc: BaseException) -> str | None:
         return _one_line(exc)
     if isinstance(exc, OSError):  # full disk, read-only data directory, a file where a directory belongs ...
         return describe_os_error(exc)
-    if isinstance(exc, sqlite3.DatabaseError):  # the registry and journal name their files; others do not
+    if isinstance(exc, sqlite3.DatabaseError):  # the journal names its file; others do not
         return f"a database in the data directory cannot be used ({_one_line(exc)})"
+    center_database = _center_database_problem(exc)
+    if center_database is not None:
+        return center_database
     if isinstance(exc, _known_input_errors()):
         return _one_line(exc)
+    return None
+
+
+def _center_database_problem(exc: BaseException) -> str | None:
+    """The center's database (SQLAlchemy over SQLite or PostgreSQL): damaged, full, not migrated."""
+    from sqlalchemy.exc import DBAPIError
+
+    from center.storage.migrate import MigrationError
+
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig if exc.orig is not None else exc
+        return f"the center's database cannot be used ({_one_line(orig)})"
+    if isinstance(exc, MigrationError):
+        return f"the center's database cannot be used ({_one_line(exc)})"
     return None
 
 
@@ -63,9 +80,8 @@ def _known_input_errors() -> tuple[type[Exception], ...]:
     from center.pki.cards import CardSpecError
     from center.pki.seals import SealKeyError
     from center.pki.trust import TrustStoreError
-    from center.registry.sqlite_registry import RegistryDatabaseError
 
-    return AdapterUnavailable, CardSpecError, TrustStoreError, SealKeyError, RegistryDatabaseError
+    return AdapterUnavailable, CardSpecError, TrustStoreError, SealKeyError
 
 
 def _one_line(exc: BaseException) -> str:

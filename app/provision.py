@@ -25,14 +25,18 @@ from center.pki.demo import provision_demo_pki
 from center.pki.layout import DemoPkiLayout
 from center.pki.seals import load_seal_key_list, provision_seal_keys
 from center.registry.demo_loader import load_demo_population
-from center.registry.sqlite_registry import SqliteRegistry, build_registry
+from center.registry.demo_loader import DemoPopulation
+from center.storage.engine import open_engine
+from center.storage.migrate import migrate
+from center.storage.registry import load_demo
+from center.storage.store import load_pseudonym_key
 from kiosk.validation import KIB, MIB, InputFileError, Schema, Text, load_json, load_toml, one_of, pattern
 
 DEMO_REFERENCE_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
-_FORMAT = 2  # bump when the layout of the data directory changes (2: seal keys with ids, pki/seals/)
+_FORMAT = 3  # bump when the layout of the data directory changes (3: the center's database, center.sqlite)
 _STAMP = "provisioned.json"
-REGISTRY_FILE = "registry.sqlite"
-ISSUE_NUMBERS_FILE = "issue_numbers.sqlite"
+CENTER_DATABASE = "center.sqlite"  # the embedded center's database: registry, numbers, 交付記録
+CENTER_KEY = "center.key"  # its pseudonym key, beside the database it protects, never in it
 
 
 def provision(config: KioskConfig, force: bool = False) -> str:
@@ -41,31 +45,33 @@ def provision(config: KioskConfig, force: bool = False) -> str:
     # line and leaves the data directory as it was.
     catalog = Catalog.load(config.municipalities_dir)
     specs = demo_cards(config)
-    load_demo_population(config.demo_residents)
+    population = load_demo_population(config.demo_residents)
     fingerprint = _fingerprint(config)
     stamp = data_dir / _STAMP
     if not force and _stamped_inputs(stamp) == fingerprint:
         return f"{data_dir}: already set up"
     load_seal_key_list(data_dir)  # a damaged key list stops set-up before anything is made anew
     data_dir.mkdir(parents=True, exist_ok=True)
-    build_registry(data_dir / REGISTRY_FILE, config.demo_residents)
-    with SqliteRegistry(data_dir / REGISTRY_FILE) as registry:
-        cards = provision_demo_pki(
-            data_dir, specs,
-            lambda ref: _birth_date(registry, ref), DEMO_REFERENCE_TIME,
-        )
-        for card in cards:
-            if card.resident_ref and card.certificate_sha256:
-                registry.link_certificate(card.certificate_sha256, card.resident_ref)
+    cards = provision_demo_pki(data_dir, specs, lambda ref: _birth_date(population, ref), DEMO_REFERENCE_TIME)
+    links = [(c.certificate_sha256, c.resident_ref) for c in cards if c.resident_ref and c.certificate_sha256]
+    database = data_dir / CENTER_DATABASE
+    database.unlink(missing_ok=True)  # made anew from the demo inputs, as the cards are
+    engine = open_engine(f"sqlite:///{database}", pool_size=1)
+    try:
+        migrate(engine)
+        load_demo(engine, population, links=links)
+    finally:
+        engine.dispose()
+    load_pseudonym_key(data_dir / CENTER_KEY)
     added = provision_seal_keys(data_dir, catalog.codes())
     stamp.write_text(json.dumps({"inputs": fingerprint, "cards": len(cards)}))
     new_keys = "".join(f", seal key {k.key_id} added for {k.municipality_code}" for k in added)
-    return f"{data_dir}: registry, demo PKI and {len(cards)} demo cards set up; existing seal keys kept{new_keys}"
+    return f"{data_dir}: center database, demo PKI and {len(cards)} demo cards set up; existing seal keys kept{new_keys}"
 
 
-def _birth_date(registry: SqliteRegistry, ref: str) -> date:
+def _birth_date(population: DemoPopulation, ref: str) -> date:
     """A demo card's holder: cards.toml names only residents the registry holds (checked above)."""
-    resident = registry.resident(ref)
+    resident = next((r for r in population.residents if r.resident_ref == ref), None)
     if resident is None:
         raise InputFileError("cards.toml", "resident", "a card names a resident the demo registry does not hold")
     return resident.birth_date
@@ -122,7 +128,7 @@ def _stamped_inputs(stamp: Path) -> str | None:
 def copy_provisioned(source: Path, target: Path) -> None:
     """A private copy for one scenario run: fresh PIN counters, an empty journal."""
     target.mkdir(parents=True, exist_ok=True)
-    for name in (REGISTRY_FILE, _STAMP):
+    for name in (CENTER_DATABASE, CENTER_KEY, _STAMP):
         shutil.copy2(source / name, target / name)
     shutil.copytree(source / "pki", target / "pki", dirs_exist_ok=True)
     shutil.copytree(

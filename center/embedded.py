@@ -1,4 +1,5 @@
-"""The issuance center inside the kiosk process: the default IssuanceCenter.
+"""The issuance center's rules: the IssuanceCenter the kiosk embeds by default, and the one
+``kiosk-center serve`` puts on the network.
 
 It plays the 証明書交付センター and the municipalities behind it: checks the card's signature
 and certificate, links the certificate to a resident, decides eligibility and builds the
@@ -7,17 +8,13 @@ has ended, gets nothing back, so another resident's data can never come back.
 """
 from __future__ import annotations
 
-import secrets
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.catalog.catalog import Catalog
 from center.authentication import CertificateAuthenticator, Verified
-from center.challenges import ChallengeStore
 from center.documents_builder import DocumentDataError, build_document
 from center.eligibility import RelatedRecords, line_refusal, municipality_choices
-from center.issue_numbers import IssueNumbers
 from center.offers import build_offers
 from kiosk.clock import Clock
 from kiosk.eligibility import Refusal, RefusalReason
@@ -27,7 +24,8 @@ from kiosk.ports.center import (
     IssuanceCenter, Issued, IssueRefused, IssueResult, KindOffer,
 )
 from center.registry.records import KosekiRecord, ResidentRecord
-from center.registry.store import ResidentRegistry
+from center.codec import request_key
+from center.storage.store import CenterStore, TakeNumber
 
 
 @dataclass(frozen=True)
@@ -41,29 +39,28 @@ class _ResidentFile:
 
 
 class EmbeddedCenter(IssuanceCenter):
+    """The center's rules over its store. Everything it keeps between calls (challenges, sessions,
+    issue numbers, issued documents, the 交付記録) is in the store's database, so any number of
+    center processes can share one, and a restart loses and repeats nothing."""
+
     def __init__(
-        self, *, registry: ResidentRegistry, catalog: Catalog, authenticator: CertificateAuthenticator,
-        challenges: ChallengeStore, issue_numbers: IssueNumbers, clock: Clock,
-        snapshot: CatalogSnapshot | None = None,
+        self, *, store: CenterStore, catalog: Catalog, authenticator: CertificateAuthenticator, clock: Clock,
+        kiosk_id: str = "", snapshot: CatalogSnapshot | None = None,
     ) -> None:
-        self._registry = registry
+        self._store = store
+        self._registry = store.registry
         self._catalog = catalog
         self._authenticator = authenticator
-        self._challenges = challenges
-        self._issue_numbers = issue_numbers
         self._clock = clock
-        self._sessions: dict[str, str] = {}  # auth token -> resident_ref
-        self._issued: dict[tuple[str, tuple[OrderLine, ...]], Issued] = {}  # (session, lines) -> what it got
-        self._outcomes: dict[str, DocumentOutcome] = {}  # 発行番号 -> what became of it
+        self._kiosk_id = kiosk_id  # in the kiosk's own process; a served center names the kiosk in the session id
         self._snapshot = snapshot or CatalogSnapshot("", ())
-        self._lock = threading.Lock()
 
     def new_challenge(self) -> Challenge:
-        return self._challenges.issue()
+        return self._store.new_challenge(self._clock.now())
 
     def authenticate(self, certificate_der: bytes, challenge_id: str, signature: bytes) -> AuthResult:
         now = self._clock.now()
-        nonce = self._challenges.consume(challenge_id, now)
+        nonce = self._store.consume_challenge(challenge_id, now)
         if isinstance(nonce, AuthRefusalReason):
             return AuthRefused(nonce)
         verified = self._authenticator.verify(certificate_der, nonce, signature, now)
@@ -73,9 +70,7 @@ class EmbeddedCenter(IssuanceCenter):
         file = self._file(ref) if ref else None
         if ref is None or file is None:
             return AuthRefused(AuthRefusalReason.NOT_LINKED)
-        token = secrets.token_urlsafe(24)
-        with self._lock:
-            self._sessions[token] = ref
+        token = self._store.open_session(ref, self._kiosk_id, now)
         choices = municipality_choices(file.resident, file.household, file.koseki, self._catalog, now)
         return Identity(auth_token=token, resident_ref=ref, municipalities=choices)
 
@@ -87,26 +82,7 @@ class EmbeddedCenter(IssuanceCenter):
         return build_offers(file.resident, file.household, file.koseki, municipality, at, related=file.related)
 
     def issue(self, identity: Identity, session_id: str, lines: tuple[OrderLine, ...], at: datetime) -> IssueResult:
-        key = (session_id, lines)
-        with self._lock:
-            done = self._issued.get(key)
-        if done is not None:
-            return done  # asked again (a retry): the same documents and 発行番号
-        result = self._issue(identity, session_id, lines, at)
-        if isinstance(result, Issued):
-            with self._lock:
-                result = self._issued.setdefault(key, result)
-        return result
-
-    def report(self, session_id: str, issue_number: str, outcome: DocumentOutcome) -> None:
-        with self._lock:
-            self._outcomes[issue_number] = outcome
-
-    def catalog(self) -> CatalogSnapshot:
-        return self._snapshot
-
-    def _issue(self, identity: Identity, session_id: str, lines: tuple[OrderLine, ...], at: datetime) -> IssueResult:
-        file = self._authorised(identity)
+        file = self._authorised(identity)  # read before the issuing transaction: it holds no second connection
         if file is None:
             return IssueRefused(Refusal(RefusalReason.BAD_OPTIONS, "session not authenticated"))
         if not lines:
@@ -120,26 +96,41 @@ class EmbeddedCenter(IssuanceCenter):
             )
             if refusal is not None:
                 return IssueRefused(refusal)
-        try:
-            documents = tuple(
-                build_document(
-                    line.kind, line, file.resident, file.household, file.koseki,
-                    self._catalog.municipality(line.municipality_code), session_id,
-                    self._issue_numbers.next(line.municipality_code, at), at, related=file.related,
-                )
-                for line in lines
-            )
-        except DocumentDataError as exc:
-            return IssueRefused(Refusal(RefusalReason.BAD_OPTIONS, str(exc)))
-        return Issued(documents)
+
+        def build(take: TakeNumber) -> IssueResult:
+            try:
+                return Issued(tuple(
+                    build_document(
+                        line.kind, line, file.resident, file.household, file.koseki,
+                        self._catalog.municipality(line.municipality_code), session_id,
+                        take(line.municipality_code, at), at, related=file.related,
+                    )
+                    for line in lines
+                ))
+            except DocumentDataError as exc:
+                return IssueRefused(Refusal(RefusalReason.BAD_OPTIONS, str(exc)))
+
+        kiosk_id = self._kiosk_of(session_id)
+        # the same session and lines asked again (a retry, from any process): the same documents
+        return self._store.issue_once(request_key(kiosk_id, session_id, lines), build, kiosk_id=kiosk_id,
+                                      session_id=session_id, resident_ref=file.resident.resident_ref, at=at)
+
+    def report(self, session_id: str, issue_number: str, outcome: DocumentOutcome) -> None:
+        self._store.report(session_id, issue_number, outcome, self._clock.now())
+
+    def catalog(self) -> CatalogSnapshot:
+        return self._snapshot
 
     def end(self, identity: Identity) -> None:
-        with self._lock:
-            self._sessions.pop(identity.auth_token, None)
+        self._store.end_session(identity.auth_token)
+
+    def _kiosk_of(self, session_id: str) -> str:
+        """A served center sees ``<kiosk id>/<session id>`` (center/api/server.py); the embedded one, its kiosk's."""
+        kiosk, _, rest = session_id.partition("/")
+        return kiosk if rest else self._kiosk_id
 
     def _authorised(self, identity: Identity) -> _ResidentFile | None:
-        with self._lock:
-            ref = self._sessions.get(identity.auth_token)
+        ref = self._store.session_ref(identity.auth_token, self._clock.now())
         if ref is None or ref != identity.resident_ref:
             return None
         return self._file(ref)

@@ -15,6 +15,8 @@ ADAPTERS: dict[str, dict[str, str]] = {
         "cups": "hardware.printer.cups:CupsPrinter",
     },
     "renderer": {"reportlab": "printing.renderer:ReportlabRenderer"},
+    # "embedded" (the default) is built by app.bootstrap._build_center over the data directory
+    "center": {"grpc": "center.api.client:GrpcCenter"},
 }
 
 
@@ -23,11 +25,22 @@ from typing import Annotated  # noqa: E402  (after ADAPTERS: the table above sta
 
 import msgspec  # noqa: E402
 
-from kiosk.validation import Schema, Text, pattern  # noqa: E402
+from kiosk.validation import Schema, Text, pattern, seconds  # noqa: E402
 
 
 class NoOptions(Schema):
     """An adapter that reads no options: any key in its table is a mistake."""
+
+
+class SimulatedCardOptions(Schema):
+    # where the demo cards' files are (the "cards" the simulated reader can be handed); default:
+    # the data directory's cards/, as `kiosk setup` makes them
+    cards_dir: Annotated[str, pattern(r"^[^\x00]*[^\x00\s][^\x00]*$", "a folder path", max_length=1024)] | None = None
+
+
+class FolderPrinterOptions(Schema):
+    # where the printed PDFs go (the paper tray); default: the data directory's printed/
+    directory: Annotated[str, pattern(r"^[^\x00]*[^\x00\s][^\x00]*$", "a folder path", max_length=1024)] | None = None
 
 
 class PcscOptions(Schema):
@@ -49,10 +62,32 @@ class ReportlabOptions(Schema):
     per_person_juminhyo: list[_Code] = msgspec.field(default_factory=list)
 
 
+_Path = Annotated[str, pattern(r"^[^\x00]*[^\x00\s][^\x00]*$", "a file path", max_length=1024)]
+_CenterSeconds = Annotated[float, seconds(600)]
+
+
+class GrpcCenterOptions(Schema):
+    """[options.center] of the network center (center/api/client.py). A relative path is taken
+    relative to the data directory; the defaults are where `kiosk-center enroll-kiosk ID --out
+    DATA_DIR/center` writes."""
+
+    address: Annotated[str, pattern(r"^[^\s\x00]{1,255}$", "the center's host:port (or a gRPC target)")]
+    ca: _Path = "center/ca.pem"  # the fleet CA: the center's certificate must chain to it
+    cert: _Path = "center/kiosk.pem"  # this kiosk's client certificate (CN = kiosk id)
+    key: _Path = "center/kiosk.key"
+    # the name the center's certificate is checked against, when it is not the address's host
+    server_name: Annotated[str, pattern(r"^[A-Za-z0-9.:-]*$", "a host name or IP address", max_length=253)] = ""
+    deadline: _CenterSeconds = 10.0  # one call, retries included
+    attempt_timeout: _CenterSeconds = 4.0  # one attempt of a call that may be retried
+    authenticate_deadline: _CenterSeconds = 10.0  # authenticate: sent once, never retried
+    backoff_initial: _CenterSeconds = 0.1  # first pause between attempts; doubles each time
+    backoff_max: _CenterSeconds = 2.0
+
+
 OPTIONS: dict[str, dict[str, type[Schema]]] = {
-    "card": {"simulated": NoOptions, "pcsc": PcscOptions},
+    "card": {"simulated": SimulatedCardOptions, "pcsc": PcscOptions},
     "cash": {"simulated": NoOptions},
-    "printer": {"folder": NoOptions, "cups": CupsOptions},
+    "printer": {"folder": FolderPrinterOptions, "cups": CupsOptions},
     "renderer": {"reportlab": ReportlabOptions},
-    "center": {"embedded": NoOptions},
+    "center": {"embedded": NoOptions, "grpc": GrpcCenterOptions},
 }

@@ -21,7 +21,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ASSETS = PROJECT_ROOT / "assets"
 DEFAULT_CONFIG = ASSETS / "kiosk.toml"
 
-ADAPTER_CHOICES = {family: tuple(names) for family, names in ADAPTERS.items()} | {"center": ("embedded",)}
+# the embedded center is built by the composition root itself; the others are adapters like any
+ADAPTER_CHOICES = {family: tuple(names) for family, names in ADAPTERS.items()}
+ADAPTER_CHOICES["center"] = ("embedded", *ADAPTERS.get("center", {}))
 
 
 class ConfigError(InputFileError):

@@ -15,6 +15,9 @@ from kiosk.ports.printer import Printer
 from kiosk.ports.renderer import Renderer
 
 
+CENTER_PROBLEM = "center:"  # how a center that does not answer is named among the problems
+
+
 class Readiness:
     def __init__(self, *, printer: Printer, renderer: Renderer, cash: CashUnit, journal: KioskJournal,
                  center: IssuanceCenter, municipality_codes: Iterable[str], min_free_bytes: int) -> None:
@@ -31,7 +34,7 @@ class Readiness:
         try:  # the cheapest call there is, within the adapter's own deadline
             self._center.catalog()
         except Exception as exc:  # unreachable, slow or refusing: no session starts until it answers
-            return f"center: {type(exc).__name__}"
+            return f"{CENTER_PROBLEM} {type(exc).__name__}"
         return None
 
     def _printer_ok(self) -> str | None:

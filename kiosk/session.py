@@ -43,6 +43,7 @@ from kiosk.ports.card import CardFault, CardGone, CardProbe, PinBlocked, PinStat
 from kiosk.ports.cash import CashOperationKind, Dispensed
 from kiosk.ports.center import AuthRefusalReason, AuthRefused, DocumentOutcome, Identity, Issued, KindOffer
 from kiosk.ports.printer import JobState, JobStatus
+from kiosk.readiness import CENTER_PROBLEM
 from kiosk.screen_facts import facts
 from kiosk.session_view import Screen, SessionView
 from kiosk.timings import FlowTimings
@@ -495,7 +496,8 @@ class SessionFlow:
         if e.result is None:
             for problem in e.unready:
                 self._health = _with(self._health, problem)
-            return self._abandon(NoticeCode.PRINTER_UNAVAILABLE)
+            center_down = any(p.startswith(CENTER_PROBLEM) for p in e.unready)
+            return self._abandon(NoticeCode.CENTER_UNAVAILABLE if center_down else NoticeCode.PRINTER_UNAVAILABLE)
         if not isinstance(e.result, Issued):
             return self._abandon(NoticeCode.ISSUE_REFUSED, refusal=e.result.refusal)
         docs = e.result.documents

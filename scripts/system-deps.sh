@@ -19,6 +19,8 @@ PACKAGES=(
   # voice guidance in languages other than Japanese (Japanese: pyopenjtalk-plus, from PyPI);
   # QtMultimedia, which plays it, links the PulseAudio client library
   espeak-ng libpulse0
+  # the center's database server for the PostgreSQL tests (tests/postgres_fixture.py runs a private one)
+  postgresql
 )
 
 missing=()

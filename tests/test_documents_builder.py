@@ -1,9 +1,8 @@
 """Document data holds exactly the chosen items of the chosen persons; 発行番号 never repeat."""
 from __future__ import annotations
 
-import threading
 from dataclasses import fields, is_dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 
@@ -12,7 +11,6 @@ import pytest
 from kiosk.catalog.catalog import Catalog
 from center.documents_builder import DocumentDataError, build_document
 from center.eligibility import RelatedRecords
-from center.issue_numbers import IssueNumbers
 from kiosk.clock import JST
 from kiosk.documents import FuhyoBody, InkanBody, JuminhyoBody, KosekiBody, TaxBody
 from kiosk.kinds import CertificateKind as K
@@ -228,36 +226,3 @@ def test_a_kind_without_its_branch_raises_rather_than_printing_another_certifica
         build_document(_Unhandled.NEW, line, WIFE, HOUSEHOLD, KOSEKI, NANAHOSHI, "S-1", "n", AT)
 
 
-def test_issue_numbers_per_municipality_and_day(tmp_path):
-    numbers = IssueNumbers(tmp_path / "issue.sqlite3")
-    assert numbers.next("990001", AT) == "990001-20261124-000001"
-    assert numbers.next("990001", AT) == "990001-20261124-000002"
-    assert numbers.next("990002", AT) == "990002-20261124-000001"
-    # 2026-11-24 15:30 UTC is already the 25th in Japan
-    assert numbers.next("990001", datetime(2026, 11, 24, 15, 30, tzinfo=timezone.utc)) == "990001-20261125-000001"
-
-
-def test_issue_numbers_survive_a_restart(tmp_path):
-    path = tmp_path / "issue.sqlite3"
-    IssueNumbers(path).next("990001", AT)
-    assert IssueNumbers(path).next("990001", AT) == "990001-20261124-000002"
-
-
-def test_issue_numbers_are_unique_across_threads(tmp_path):
-    numbers = IssueNumbers(tmp_path / "issue.sqlite3")
-    taken: list[str] = []
-    guard = threading.Lock()
-
-    def take() -> None:
-        for _ in range(25):
-            number = numbers.next("990003", AT)
-            with guard:
-                taken.append(number)
-
-    workers = [threading.Thread(target=take) for _ in range(4)]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    assert len(taken) == len(set(taken)) == 100
-    assert max(taken) == "990003-20261124-000100"

@@ -342,10 +342,12 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
 }
 for _damage in DAMAGE:
     for _argv in (["scenario", str(SCENARIO)], ["sample", "--all", "{tmp}/samples"]):
-        def _registry(ctx: Ctx, damage: str = _damage, argv: list[str] = _argv) -> list[str]:
-            DAMAGE[damage](ctx.data / "registry.sqlite")
+        def _center_database(ctx: Ctx, damage: str = _damage, argv: list[str] = _argv) -> list[str]:
+            DAMAGE[damage](ctx.data / "center.sqlite")
             return [a.replace("{tmp}", str(ctx.tmp)) for a in argv]
-        CASES.append(Case(f"registry/{_damage}/{_argv[0]}", "registry", _registry))
+        CASES.append(Case(f"center_database/{_damage}/{_argv[0]}",
+                          "center.sqlite" if _damage == "directory" else "the center's database cannot be used",
+                          _center_database))
 
 
 def _with_journal(ctx: Ctx) -> Path:
@@ -435,10 +437,11 @@ def _injected(errno_: int, where: str) -> Callable[[], OSError]:
 
 for _errno, _words in ((errno.ENOSPC, "no space left on the disk"), (errno.EROFS, "the file system is read-only"),
                        (errno.EACCES, "permission denied"), (errno.EDQUOT, "disk quota exceeded")):
-    @case(f"injected/{errno.errorcode[_errno]}/setup_registry", _words)
+    @case(f"injected/{errno.errorcode[_errno]}/setup_center_database", _words)
     def _(ctx: Ctx, e: int = _errno) -> list[str]:
         ctx.monkeypatch.setenv("KIOSK_DATA_DIR", str(ctx.tmp / "fresh"))
-        _raise_on(ctx, tempfile, "mkstemp", _injected(e, str(ctx.tmp / "fresh" / "registry.sqlite.building")))
+        for module in (sqlite3, sqlite3.dbapi2):  # SQLAlchemy connects through sqlite3.dbapi2
+            _raise_on(ctx, module, "connect", _injected(e, str(ctx.tmp / "fresh" / "center.sqlite")))
         return ["setup"]
 
     @case(f"injected/{errno.errorcode[_errno]}/keep_marker", _words)
@@ -450,7 +453,8 @@ for _errno, _words in ((errno.ENOSPC, "no space left on the disk"), (errno.EROFS
 @case("injected/sqlite_full/setup", "database or disk is full")
 def _(ctx: Ctx) -> list[str]:
     ctx.monkeypatch.setenv("KIOSK_DATA_DIR", str(ctx.tmp / "fresh"))
-    _raise_on(ctx, sqlite3, "connect", lambda: sqlite3.OperationalError("database or disk is full"))
+    for module in (sqlite3, sqlite3.dbapi2):  # SQLAlchemy connects through sqlite3.dbapi2
+        _raise_on(ctx, module, "connect", lambda: sqlite3.OperationalError("database or disk is full"))
     return ["setup"]
 
 

@@ -12,12 +12,9 @@ import pytest
 from center.registry.demo_loader import DemoDataError, load_demo_population, parse_demo_population
 from center.registry.mynumber import is_valid_my_number
 from center.registry.records import Sex
-from center.registry.sqlite_registry import (
-    CertificateLinkError,
-    RegistryDatabaseError,
-    SqliteRegistry,
-    build_registry,
-)
+from center.storage.engine import open_engine
+from center.storage.migrate import migrate
+from center.storage.registry import CertificateLinkError, SqlRegistry, load_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_JSON = ROOT / "assets" / "demo" / "residents.json"
@@ -37,26 +34,34 @@ def population():
     return load_demo_population(DEMO_JSON)
 
 
+def _registry(path: Path, source: Path = DEMO_JSON) -> SqlRegistry:
+    """The center's registry on a SQLite file: migrated, the demo population loaded."""
+    engine = open_engine(f"sqlite:///{path}")
+    migrate(engine)
+    load_demo(engine, load_demo_population(source), replace=True)
+    return SqlRegistry(engine)
+
+
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("registry") / "registry.sqlite3"
-    build_registry(path, DEMO_JSON)
+    _registry(path).close()
     return path
 
 
 @pytest.fixture(scope="module")
 def registry(db_path):
-    with SqliteRegistry(db_path) as reg:
-        yield reg
+    reg = SqlRegistry(open_engine(f"sqlite:///{db_path}"))
+    yield reg
+    reg.close()
 
 
 @pytest.fixture
 def fresh_registry(tmp_path):
     """For tests that write (certificate links)."""
-    path = tmp_path / "registry.sqlite3"
-    build_registry(path, DEMO_JSON)
-    with SqliteRegistry(path) as reg:
-        yield reg
+    reg = _registry(tmp_path / "registry.sqlite3")
+    yield reg
+    reg.close()
 
 
 def table_count(db_path: Path, table: str) -> int:
@@ -201,52 +206,12 @@ def test_bad_links_are_refused(fresh_registry, digest, ref, message):
 
 def test_links_persist_across_connections(tmp_path):
     path = tmp_path / "r.sqlite3"
-    build_registry(path, DEMO_JSON)
-    with SqliteRegistry(path) as reg:
-        reg.link_certificate(CERT_A, "R-0030")
-    with SqliteRegistry(path) as reg:
-        assert reg.resident_for_certificate(CERT_A) == "R-0030"
-
-
-# --- building and opening -----------------------------------------------------------------------
-
-
-def test_rebuilding_replaces_the_database(tmp_path):
-    path = tmp_path / "r.sqlite3"
-    build_registry(path, DEMO_JSON)
-    with SqliteRegistry(path) as reg:
-        reg.link_certificate(CERT_A, "R-0001")
-    build_registry(path, DEMO_JSON)
-    assert table_count(path, "residents") == len(load_demo_population(DEMO_JSON).residents)
-    assert table_count(path, "certificate_links") == 0
-    assert [p.name for p in tmp_path.iterdir()] == ["r.sqlite3"]  # no temporary file left behind
-
-
-def test_a_failed_rebuild_keeps_the_old_database(tmp_path):
-    path = tmp_path / "r.sqlite3"
-    build_registry(path, DEMO_JSON)
-    broken = tmp_path / "broken.json"
-    broken.write_text("{", encoding="utf-8")
-    with pytest.raises(DemoDataError, match="not valid JSON"):
-        build_registry(path, broken)
-    assert table_count(path, "residents") >= 30
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.json", "r.sqlite3"]
-
-
-def test_opening_a_missing_database_does_not_create_one(tmp_path):
-    path = tmp_path / "missing.sqlite3"
-    with pytest.raises(RegistryDatabaseError, match="build it first"):
-        SqliteRegistry(path)
-    assert not path.exists()
-
-
-def test_opening_a_database_of_another_schema_version_is_refused(tmp_path):
-    path = tmp_path / "r.sqlite3"
-    build_registry(path, DEMO_JSON)
-    with sqlite3.connect(path) as conn:
-        conn.execute("PRAGMA user_version = 99")
-    with pytest.raises(RegistryDatabaseError, match="version 99"):
-        SqliteRegistry(path)
+    reg = _registry(path)
+    reg.link_certificate(CERT_A, "R-0030")
+    reg.close()
+    again = SqlRegistry(open_engine(f"sqlite:///{path}"))
+    assert again.resident_for_certificate(CERT_A) == "R-0030"
+    again.close()
 
 
 # --- a broken demo file -------------------------------------------------------------------------
@@ -336,8 +301,7 @@ def test_build_refuses_an_invalid_my_number(tmp_path):
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DemoDataError, match="R-0007: my_number"):
-        build_registry(tmp_path / "r.sqlite3", broken)
-    assert not (tmp_path / "r.sqlite3").exists()
+        _registry(tmp_path / "r.sqlite3", broken)
 
 
 def test_parsing_does_not_change_the_input():

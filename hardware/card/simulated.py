@@ -72,7 +72,8 @@ class _SlotTransport(ApduTransport):
 class SimulatedCardReader(CardReader):
     @classmethod
     def from_config(cls, config) -> "SimulatedCardReader":
-        return cls(config.data_dir / "cards")
+        cards_dir = config.adapter_options.get("card", {}).get("cards_dir")
+        return cls(Path(cards_dir) if cards_dir else config.data_dir / "cards")
 
     def __init__(self, cards_dir: Path) -> None:
         self._cards_dir = cards_dir

@@ -29,7 +29,8 @@ _DEVICE_FAULTS = frozenset({PrinterState.MEDIA_EMPTY, PrinterState.JAM, PrinterS
 class FolderPrinter(Printer):
     @classmethod
     def from_config(cls, config) -> "FolderPrinter":
-        return cls(config.printed_dir)
+        directory = config.adapter_options.get("printer", {}).get("directory")
+        return cls(Path(directory) if directory else config.printed_dir)
 
     def __init__(self, out_dir: str | Path) -> None:
         self._dir = Path(out_dir)

@@ -1,0 +1,58 @@
+"""Documents of every body type, built by hand, for issue_once and the codec."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from kiosk.clock import JST
+from kiosk.documents import (
+    CertificateDocument, FuhyoAddressLine, FuhyoBody, FuhyoPerson, InkanBody, IssuingAuthority, JuminhyoBody,
+    JuminhyoPerson, KosekiBody, KosekiEntryLine, KosekiPerson, TaxBody,
+)
+from kiosk.kinds import CertificateKind
+from kiosk.order import CertificateOptions, OrderLine
+
+PSEUDONYM_KEY = b"center-test-key-" * 2  # workers.py uses the same
+T0 = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
+AUTHORITY = IssuingAuthority("990001", "七星市", "七星市長", "北斗　七郎", "市民課")
+
+BODIES = {
+    CertificateKind.JUMINHYO: JuminhyoBody(
+        address="七星市北斗町一丁目2番3号", household_head="佐藤　一郎",
+        persons=(JuminhyoPerson(
+            name="佐藤　一郎", name_kana="サトウ　イチロウ", birth_date=date(1980, 4, 1), sex="男",
+            relationship="世帯主", became_resident_on=date(1980, 4, 1), address_set_on=date(2010, 5, 6),
+            notified_on=date(2010, 5, 6), previous_address=None, honseki="七星市北斗町一丁目1番",
+            hittousha="佐藤　一郎", my_number=None),),
+        whole_household=False),
+    CertificateKind.INKAN: InkanBody(
+        name="佐藤　一郎", name_kana="サトウ　イチロウ", birth_date=date(1980, 4, 1), sex="男",
+        address="七星市北斗町一丁目2番3号", registration_number="12345", registered_on=date(2012, 1, 2),
+        impression="佐藤"),
+    CertificateKind.TAX_SHOTOKU: TaxBody(
+        fiscal_year=2026, income_year=2025, name="佐藤　一郎", address="七星市北斗町一丁目2番3号",
+        birth_date=date(1980, 4, 1), total_income=5_000_000, taxable_income=3_000_000, municipal_tax=180_000,
+        prefectural_tax=120_000, dependents=2, taxed=True),
+    CertificateKind.KOSEKI_ZENBU: KosekiBody(
+        honseki="七星市北斗町一丁目1番", hittousha="佐藤　一郎",
+        persons=(KosekiPerson(
+            name="佐藤　一郎", birth_date=date(1980, 4, 1), sex="男", father="佐藤　太郎", mother="佐藤　花子",
+            relationship="長男", entries=(KosekiEntryLine("出生", date(1980, 4, 1), "【出生地】七星市"),),
+            removed=False),),
+        all_members=True),
+    CertificateKind.FUHYO: FuhyoBody(
+        honseki="七星市北斗町一丁目1番", hittousha="佐藤　一郎",
+        persons=(FuhyoPerson("佐藤　一郎", date(1980, 4, 1),
+                             (FuhyoAddressLine("七星市北斗町一丁目2番3号", date(2010, 5, 6)),)),)),
+}
+
+
+def document(kind: CertificateKind, issue_number: str, session_id: str, at: datetime, copies: int = 1) -> CertificateDocument:
+    return CertificateDocument(kind=kind, session_id=session_id, issue_number=issue_number, issued_at=at,
+                               authority=AUTHORITY, copies=copies, fee_per_copy=300, body=BODIES[kind])
+
+
+def line(kind: CertificateKind, code: str = "990001", copies: int = 1) -> OrderLine:
+    return OrderLine(kind=kind, municipality_code=code, options=CertificateOptions(), copies=copies, fee_per_copy=300)
+
+
+PERSONAL_VALUES = ("佐藤", "一郎", "サトウ", "北斗町", "1980-04-01")

@@ -1,0 +1,102 @@
+"""Migrations: applied to an empty database, idempotent, recorded, and the same tables as tables.py."""
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import inspect, text
+
+from center.storage import MigrationError, latest_version, migrate, open_engine, require_current, schema_version
+from center.storage.migrate import MIGRATIONS_DIR, load_migrations, split_statements
+from center.storage.tables import metadata
+
+
+@pytest.fixture
+def fresh(db_url):
+    engine = open_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_apply_to_empty_then_nothing(fresh):
+    assert schema_version(fresh) == 0
+    with pytest.raises(MigrationError, match="run `kiosk-center migrate`"):
+        require_current(fresh)
+    assert migrate(fresh) == list(range(1, latest_version() + 1))
+    assert migrate(fresh) == []
+    assert schema_version(fresh) == latest_version() >= 1
+    require_current(fresh)
+    with fresh.connect() as conn:
+        rows = conn.execute(text("SELECT version, name, checksum, applied_at FROM schema_version")).all()
+    assert [(r.version, r.name) for r in rows] == [(m.version, m.name) for m in load_migrations()]
+    assert all(len(r.checksum) == 64 and r.applied_at > 0 for r in rows)
+
+
+def test_concurrent_runners_apply_once(fresh, db_url):
+    engines = [open_engine(db_url) for _ in range(4)]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            applied = list(pool.map(migrate, engines))
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert sorted(map(len, applied)) == [0, 0, 0, latest_version()]
+    assert schema_version(fresh) == latest_version()
+
+
+def test_migrated_schema_is_what_tables_py_describes(engine):
+    inspector = inspect(engine)
+    assert set(inspector.get_table_names()) == set(metadata.tables) | {"schema_version"}
+    for name, table in metadata.tables.items():
+        columns = {c["name"]: c for c in inspector.get_columns(name)}
+        assert list(columns) == [c.name for c in table.columns], name
+        for column in table.columns:
+            assert columns[column.name]["nullable"] == column.nullable, f"{name}.{column.name}"
+            assert type(columns[column.name]["type"]).__name__.upper() in _SAME_TYPES[column.type.__class__.__name__]
+        assert inspector.get_pk_constraint(name)["constrained_columns"] == [c.name for c in table.primary_key]
+
+
+_SAME_TYPES = {  # how each Core type comes back when the database is reflected
+    "Text": {"TEXT"}, "Integer": {"INTEGER"}, "BigInteger": {"BIGINT"}, "Micros": {"BIGINT"},
+    "Boolean": {"BOOLEAN"}, "Date": {"DATE"},
+}
+
+
+def test_a_changed_migration_is_refused(engine, tmp_path):
+    changed = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, changed)
+    first = next(p for p in changed.glob("0001_*.sql") if p.name.count(".") == 1)  # the portable file
+    first.write_text(first.read_text() + "\n-- an edit after the fact\nCREATE TABLE sneaky (x TEXT);\n")
+    with pytest.raises(MigrationError, match="changed after it was applied"):
+        migrate(engine, changed)
+
+
+def test_a_database_newer_than_the_code_is_refused(engine):
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO schema_version (version, name, checksum, applied_at) "
+                          "VALUES (99, 'future', 'x', 0)"))
+    with pytest.raises(MigrationError, match="newer than this code"):
+        require_current(engine)
+    with pytest.raises(MigrationError, match="newer than this code"):
+        migrate(engine)
+
+
+def test_a_gap_in_the_numbers_is_refused(tmp_path):
+    (tmp_path / "0001_a.sql").write_text("CREATE TABLE a (x TEXT);\n")
+    (tmp_path / "0003_c.sql").write_text("CREATE TABLE c (x TEXT);\n")
+    with pytest.raises(MigrationError, match="migration 2 is missing"):
+        load_migrations(tmp_path)
+
+
+def test_a_failed_migration_leaves_nothing(fresh, tmp_path):
+    (tmp_path / "0001_ok.sql").write_text("CREATE TABLE ok_table (x TEXT);\n\nCREATE TABLE broken (x NO_SUCH_TYPE(;\n")
+    with pytest.raises(Exception):
+        migrate(fresh, tmp_path)
+    assert "ok_table" not in inspect(fresh).get_table_names()
+    assert schema_version(fresh) == 0
+
+
+def test_statements_are_split_at_blank_lines():
+    sql = "-- comment\nCREATE TABLE a (\n    x TEXT\n);\n\n\nCREATE INDEX i ON a (x);\n-- trailing\n"
+    assert split_statements(sql) == ["CREATE TABLE a (\n    x TEXT\n);", "CREATE INDEX i ON a (x);"]
