@@ -233,18 +233,9 @@ def serve_database(config: _CenterFile) -> tuple[Any, list[Callable[[], None]]]:
 
 def read_token_key(path: Path) -> bytes:
     """The key binding identity tokens to kiosks, made (0600) the first time."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        data = os.urandom(32)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        return data
-    if len(data) < 32:
-        raise ValueError(f"{path}: a token key of at least 32 bytes")
-    return data
+    from center.secret_file import read_or_make
+
+    return read_or_make(path, what="token key")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -42,6 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from center.codec import decode_documents, encode_documents
 from center.storage.engine import Database
 from center.storage.migrate import require_current
+from center.secret_file import read_or_make
 from center.storage.registry import SqlRegistry
 from center.storage.tables import (
     auth_sessions as t_sessions, challenges as t_challenges, issuance_records as t_records,
@@ -381,21 +382,7 @@ class _KeepNothing(Exception):
 
 def load_pseudonym_key(path: Path, *, create: bool = True) -> bytes:
     """The center's pseudonym key from ``path`` (32 random bytes, made with mode 0600 if missing)."""
-    try:
-        key = path.read_bytes()
-    except FileNotFoundError:
-        if not create:
-            raise
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = os.urandom(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, key)
-        finally:
-            os.close(fd)
-    if len(key) < MIN_KEY_BYTES:
-        raise ValueError(f"{path}: a pseudonym key of at least {MIN_KEY_BYTES} bytes")
-    return key
+    return read_or_make(path, min_size=MIN_KEY_BYTES, what="pseudonym key", create=create)
 
 
 def _digest(token: str) -> str:
