@@ -200,12 +200,8 @@ def _build_center(config: KioskConfig, clock: Clock) -> tuple[IssuanceCenter, li
         return remote, [remote.close]
     if config.adapters.center != "embedded":
         raise AdapterUnavailable(f"center adapter {config.adapters.center!r} does not exist")
-    from app.provision import CENTER_DATABASE, CENTER_KEY
-    from center.build import open_center
+    from center.build import open_data_dir_center
 
-    center, close = open_center(
-        f"sqlite:///{config.data_dir / CENTER_DATABASE}", trust_dir=config.data_dir,
-        municipalities_dir=config.municipalities_dir, key_file=config.data_dir / CENTER_KEY, clock=clock,
-        kiosk_id=config.kiosk_id, pool_size=2,
-    )
+    center, close = open_data_dir_center(config.data_dir, municipalities_dir=config.municipalities_dir, clock=clock,
+                                         kiosk_id=config.kiosk_id, pool_size=2)
     return center, [close]

@@ -25,6 +25,7 @@ from center.pki.demo import provision_demo_pki
 from center.pki.layout import DemoPkiLayout
 from center.pki.seals import load_seal_key_list, provision_seal_keys
 from center.registry.demo_loader import load_demo_population
+from center.build import CENTER_DATABASE, CENTER_KEY
 from center.registry.demo_loader import DemoPopulation
 from center.storage.engine import open_engine
 from center.storage.migrate import migrate
@@ -35,8 +36,6 @@ from kiosk.validation import KIB, MIB, InputFileError, Schema, Text, load_json, 
 DEMO_REFERENCE_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
 _FORMAT = 3  # bump when the layout of the data directory changes (3: the center's database, center.sqlite)
 _STAMP = "provisioned.json"
-CENTER_DATABASE = "center.sqlite"  # the embedded center's database: registry, numbers, 交付記録
-CENTER_KEY = "center.key"  # its pseudonym key, beside the database it protects, never in it
 
 
 def provision(config: KioskConfig, force: bool = False) -> str:

@@ -16,6 +16,9 @@ from kiosk.catalog.catalog import Catalog
 from kiosk.catalog.snapshot import snapshot_of
 from kiosk.clock import Clock
 
+CENTER_DATABASE = "center.sqlite"  # a data directory's own center database: registry, numbers, 交付記録
+CENTER_KEY = "center.key"  # its pseudonym key, beside the database it protects, never in it
+
 
 def open_center(database: str, *, trust_dir: Path, municipalities_dir: Path, key_file: Path, clock: Clock,
                 kiosk_id: str = "", pool_size: int = 10,
@@ -29,3 +32,12 @@ def open_center(database: str, *, trust_dir: Path, municipalities_dir: Path, key
         clock=clock, kiosk_id=kiosk_id, snapshot=snapshot_of(municipalities_dir),
     )
     return center, engine.dispose
+
+
+def open_data_dir_center(data_dir: Path, *, municipalities_dir: Path, clock: Clock, kiosk_id: str = "",
+                         pool_size: int = 10) -> tuple[EmbeddedCenter, Callable[[], None]]:
+    """The center over a data directory set up by `kiosk setup`: its SQLite database and key, the
+    demo card PKI's trust (the kiosk's embedded center, and `kiosk-center serve` without a database)."""
+    return open_center(f"sqlite:///{data_dir / CENTER_DATABASE}", trust_dir=data_dir,
+                       municipalities_dir=municipalities_dir, key_file=data_dir / CENTER_KEY, clock=clock,
+                       kiosk_id=kiosk_id, pool_size=pool_size)

@@ -197,8 +197,8 @@ def build_demo_center(data_dir: Path, municipalities_dir: Path | None = None,
                       clock: Any = None) -> tuple[Any, list[Callable[[], None]]]:
     """The center over the demo data in ``data_dir`` (set up there first if need be, as `kiosk
     setup` does): its SQLite database, the demo card PKI's trust."""
-    from app.provision import CENTER_DATABASE, CENTER_KEY, provision
-    from center.build import open_center
+    from app.provision import provision
+    from center.build import open_data_dir_center
     from kiosk.clock import SystemClock
     from kiosk.config import KioskConfig
 
@@ -206,11 +206,8 @@ def build_demo_center(data_dir: Path, municipalities_dir: Path | None = None,
     if municipalities_dir is not None:
         config = dataclasses.replace(config, municipalities_dir=Path(municipalities_dir))
     provision(config)
-    center, close = open_center(
-        f"sqlite:///{config.data_dir / CENTER_DATABASE}", trust_dir=config.data_dir,
-        municipalities_dir=config.municipalities_dir, key_file=config.data_dir / CENTER_KEY,
-        clock=clock or SystemClock(),
-    )
+    center, close = open_data_dir_center(config.data_dir, municipalities_dir=config.municipalities_dir,
+                                         clock=clock or SystemClock())
     return center, [close]
 
 

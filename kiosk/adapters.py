@@ -32,15 +32,20 @@ class NoOptions(Schema):
     """An adapter that reads no options: any key in its table is a mistake."""
 
 
+_PATH = r"^[^\x00]*[^\x00\s][^\x00]*$"  # not blank, no NUL
+_Folder = Annotated[str, pattern(_PATH, "a folder path", max_length=1024)]
+_Path = Annotated[str, pattern(_PATH, "a file path", max_length=1024)]
+
+
 class SimulatedCardOptions(Schema):
     # where the demo cards' files are (the "cards" the simulated reader can be handed); default:
     # the data directory's cards/, as `kiosk setup` makes them
-    cards_dir: Annotated[str, pattern(r"^[^\x00]*[^\x00\s][^\x00]*$", "a folder path", max_length=1024)] | None = None
+    cards_dir: _Folder | None = None
 
 
 class FolderPrinterOptions(Schema):
     # where the printed PDFs go (the paper tray); default: the data directory's printed/
-    directory: Annotated[str, pattern(r"^[^\x00]*[^\x00\s][^\x00]*$", "a folder path", max_length=1024)] | None = None
+    directory: _Folder | None = None
 
 
 class PcscOptions(Schema):
@@ -62,7 +67,6 @@ class ReportlabOptions(Schema):
     per_person_juminhyo: list[_Code] = msgspec.field(default_factory=list)
 
 
-_Path = Annotated[str, pattern(r"^[^\x00]*[^\x00\s][^\x00]*$", "a file path", max_length=1024)]
 _CenterSeconds = Annotated[float, seconds(600)]
 
 

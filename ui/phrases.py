@@ -9,7 +9,7 @@ for them (UAX #14), so the text looks the same and only the break points change.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import budoux
 
@@ -30,6 +30,7 @@ def _chinese() -> budoux.Parser:
     return budoux.load_default_simplified_chinese_parser()
 
 
+@lru_cache(maxsize=4096)  # every repaint (four a second) sets the same words again: parse them once
 def phrased(text: str) -> str:
     """``text`` with its break opportunities only between phrases. Unchanged unless it is Japanese
     (it has kana) or Chinese (Han and no Latin words): a Latin sentence with a name in kanji

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from center.build import CENTER_DATABASE
 from center.registry.demo_loader import load_demo_population
 from center.storage.engine import UnsupportedDatabase, open_engine
 from center.storage.migrate import MigrationError, migrate, schema_version
@@ -24,7 +25,6 @@ from kiosk.validation import InputFileError
 
 DATABASE_ENV = "KIOSK_CENTER_DATABASE"
 DEFAULT_RESIDENTS = Path(__file__).resolve().parents[2] / "assets" / "demo" / "residents.json"
-_PROVISIONED_DATABASE = "center.sqlite"  # app/provision.py CENTER_DATABASE: the demo set-up's own center database
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -89,7 +89,7 @@ def _database(args: argparse.Namespace) -> str:
 
 def _links(source: Path) -> list[tuple[str, str]]:
     """The demo cards' certificate links, from a provisioned data directory's center database, read-only."""
-    path = source / _PROVISIONED_DATABASE if source.is_dir() else source
+    path = source / CENTER_DATABASE if source.is_dir() else source
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no provisioned registry (run `kiosk setup` first)")
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)

@@ -10,10 +10,9 @@ import pytest
 from center_kit import NOW, fleet, grpc_options, with_grpc_center  # noqa: F401  (fixtures)
 from postgres_fixture import postgres_server  # noqa: F401  (the session's private server)
 
-from app.provision import CENTER_KEY
 from app.scenario_cli import run_scenario_file
 from center.api.server import ServerTls, serve
-from center.build import open_center
+from center.build import CENTER_KEY, open_center
 from center.storage.cli_commands import load_demo_command
 from center.storage.engine import open_engine
 from center.storage.store import CenterStore, load_pseudonym_key
