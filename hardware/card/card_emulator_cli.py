@@ -33,9 +33,9 @@ def run(config: KioskConfig, card_name: str, port: int) -> int:
             print(f"demo card {card_name}: the reader went away (pcscd stopped?); waiting for it", flush=True)
 
     card = VpcdCard(emulator, port, on_connection=report)
-    print(f"demo card {card_name}: waiting for the vpcd reader on {HOST}:{port}; Ctrl-C takes it out", flush=True)
-    card.attach()
-    try:
+    try:  # from the line that offers Ctrl-C on, Ctrl-C takes the card out
+        print(f"demo card {card_name}: waiting for the vpcd reader on {HOST}:{port}; Ctrl-C takes it out", flush=True)
+        card.attach()
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -8,7 +8,9 @@ payload. From the reader, a 1-byte payload is a control code (power off, power o
 response APDU.
 
 The client reconnects by itself when the reader goes away (pcscd restarted), as a card left in
-a reader is there again when the reader comes back; ``detach`` takes it out for good.
+a reader is there again when the reader comes back; ``detach`` takes it out for good. Waiting
+for a reader, it backs off to one try a second, and refuses a connection to itself
+(hardware/loopback.py): vpcd's ports lie in Linux's ephemeral range, where that can happen.
 
 vpcd writes the length and the payload separately and sets no TCP_NODELAY (frankmorgner/vsmartcard
 issue #322), so with Nagle (RFC 896) and delayed ACKs (RFC 1122 §4.2.3.2) every APDU would wait
@@ -29,13 +31,15 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+from hardware import loopback
 from hardware.card.emulator import ATR, CardNotPowered, JpkiCardEmulator
 from hardware.card.jpki_files import CLA_PROPRIETARY, INS_SIGN
 from kiosk.pin import wipe_buffer
 
 DEFAULT_PORT = 35963  # vpcd's first slot in the Debian reader.conf (the second is 35964)
 HOST = "127.0.0.1"  # vpcd binds every interface; a card must never be offered beyond this machine
-RETRY_SECONDS = 0.1  # between connection attempts while no reader listens
+RETRY_SECONDS = 0.1  # the first wait between connection attempts while no reader listens
+RETRY_CAP_SECONDS = 1.0  # the longest: a reader that comes back sees the card within a second
 _CONNECT_TIMEOUT_SECONDS = 1.0
 
 _POWER_OFF, _POWER_ON, _RESET, _SEND_ATR = 0x00, 0x01, 0x02, 0x04
@@ -66,10 +70,12 @@ class VpcdCard:
         emulator: JpkiCardEmulator,
         port: int = DEFAULT_PORT,
         on_connection: Callable[[bool], None] | None = None,
+        new_socket: loopback.SocketFactory = loopback.tcp_socket,  # a test's, to force a self-connect
     ) -> None:
         self._emulator = emulator
         self._port = port
         self._on_connection = on_connection
+        self._new_socket = new_socket
         self._lock = threading.Lock()
         self._traffic = Traffic()
         self._socket: socket.socket | None = None
@@ -108,7 +114,8 @@ class VpcdCard:
         """Take the card out and wait until its connection is closed."""
         self._detached.set()
         self._close()
-        if self._thread is not None:
+        # Ctrl-C may cut attach() short of starting the thread; one that starts later ends at once.
+        if self._thread is not None and self._thread.is_alive():
             self._thread.join()
 
     def wait_connected(self, timeout: float) -> bool:
@@ -120,11 +127,13 @@ class VpcdCard:
             self._pull_at_next_sign = True
 
     def _run(self) -> None:
+        delays = loopback.backoff(RETRY_SECONDS, RETRY_CAP_SECONDS)
         while not self._detached.is_set():
             connection = self._connect()
             if connection is None:
-                self._detached.wait(RETRY_SECONDS)
+                self._detached.wait(next(delays))  # detach() ends the wait at once
                 continue
+            delays = loopback.backoff(RETRY_SECONDS, RETRY_CAP_SECONDS)  # a reader gone away is back soon
             try:
                 self._serve(connection)
             except _Pulled:
@@ -140,10 +149,13 @@ class VpcdCard:
 
     def _connect(self) -> socket.socket | None:
         try:
-            connection = socket.create_connection((HOST, self._port), timeout=_CONNECT_TIMEOUT_SECONDS)
+            connection = loopback.connect((HOST, self._port), _CONNECT_TIMEOUT_SECONDS, self._new_socket)
+        except loopback.SelfConnected:
+            log.warning("vpcd port %d: the card's connection reached itself, not a reader (none listens);"
+                        " closed it, trying again", self._port)
+            return None
         except OSError:
             return None
-        connection.settimeout(None)
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
             self._socket = connection
