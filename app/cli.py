@@ -177,6 +177,27 @@ def _parser() -> argparse.ArgumentParser:
     emulator.add_argument("--card", required=True, metavar="NAME", help="demo card name (see `kiosk cards`)")
     emulator.add_argument("--port", type=int, default=35963, help="vpcd reader port on 127.0.0.1 (default 35963: 'Virtual PCD 00 00')")
     emulator.set_defaults(run=_card_emulator)
+
+    cash_emulator = sub.add_parser("cash-emulator", help="a cash device on a virtual serial port, byte for byte, "
+                                   "with a control socket, until SIGTERM or Ctrl-C")
+    devices = cash_emulator.add_subparsers(required=True, metavar="DEVICE")
+    id003 = devices.add_parser("id003", help="a JCM ID-003 bill validator (yen notes)")
+    id003.add_argument("--denominations", metavar="YEN,...", help="notes it knows (default 1000,5000,10000)")
+    cctalk = devices.add_parser("cctalk", help="a ccTalk bus: coin acceptor (address 2) and hoppers")
+    cctalk.add_argument("--coins", metavar="YEN,...", help="coins it accepts, positions 1… (default 10,50,100,500)")
+    cctalk.add_argument("--hoppers", metavar="YEN=ADDR:COUNT,...",
+                        help="one hopper per coin: address and coins in it (default 500=3:20,100=4:50,50=5:20,10=6:50)")
+    cctalk.add_argument("--payout-ms", type=float, default=80.0, metavar="MS", help="one coin paid out every MS (default 80)")
+    for device in (id003, cctalk):
+        device.add_argument("--link", required=True, type=Path, metavar="PATH",
+                            help="symbolic link made to the pseudo-terminal: the serial port the kiosk opens (parity none)")
+        device.add_argument("--control", required=True, type=Path, metavar="PATH",
+                            help="Unix socket for JSON-line control requests (insert, jam, state ...)")
+        device.add_argument("--pace", type=float, default=1.0,
+                            help="line and device timing: 1 = real 9600 baud, 0 = as fast as possible (default 1)")
+        device.add_argument("--latency-ms", type=float, default=10.0, metavar="MS", help="reply latency (default 10)")
+    id003.set_defaults(run=_cash_emulator_id003)
+    cctalk.set_defaults(run=_cash_emulator_cctalk)
     return p
 
 
@@ -237,6 +258,24 @@ def _card_emulator(args: argparse.Namespace) -> int:
     try:
         return run(_config(args), args.card, args.port)
     except UnknownCard as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _cash_emulator_id003(args: argparse.Namespace) -> int:
+    from hardware.cash.emulator.cli import EmulatorArgumentError, run_id003
+
+    try:
+        return run_id003(args.link, args.control, args.denominations, args.pace, args.latency_ms)
+    except EmulatorArgumentError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _cash_emulator_cctalk(args: argparse.Namespace) -> int:
+    from hardware.cash.emulator.cli import EmulatorArgumentError, run_cctalk
+
+    try:
+        return run_cctalk(args.link, args.control, args.coins, args.hoppers, args.pace, args.latency_ms, args.payout_ms)
+    except EmulatorArgumentError as exc:
         raise CommandError(str(exc)) from None
 
 

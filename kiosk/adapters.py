@@ -9,7 +9,10 @@ ADAPTERS: dict[str, dict[str, str]] = {
         "simulated": "hardware.card.simulated:SimulatedCardReader",
         "pcsc": "hardware.card.pcsc:PcscCardReader",
     },
-    "cash": {"simulated": "hardware.cash.simulated:SimulatedCashUnit"},
+    "cash": {
+        "simulated": "hardware.cash.simulated:SimulatedCashUnit",
+        "serial": "hardware.cash.serial_unit:SerialCashUnit",
+    },
     "printer": {
         "folder": "hardware.printer.folder:FolderPrinter",
         "cups": "hardware.printer.cups:CupsPrinter",
@@ -25,7 +28,7 @@ from typing import Annotated  # noqa: E402  (after ADAPTERS: the table above sta
 
 import msgspec  # noqa: E402
 
-from kiosk.validation import Schema, Text, pattern, seconds  # noqa: E402
+from kiosk.validation import Schema, Text, between, one_of, pattern, seconds  # noqa: E402
 
 
 class NoOptions(Schema):
@@ -88,9 +91,29 @@ class GrpcCenterOptions(Schema):
     backoff_max: _CenterSeconds = 2.0
 
 
+_Address = Annotated[int, between(2, 255)]
+_Parity = Annotated[str, one_of("even", "none")]
+
+
+class SerialCashOptions(Schema):
+    """[options.cash] of the serial cash unit (hardware/cash/serial_unit.py)."""
+
+    bill_port: _Path  # the JCM ID-003 bill validator's serial port, e.g. /dev/ttyUSB0
+    coin_port: _Path  # the ccTalk bus: the coin acceptor and the hoppers
+    # ID-003 is 9600 8E1; "none" only for a pseudo-terminal (the emulators): Linux refuses parity on one
+    bill_parity: _Parity = "even"
+    coin_parity: _Parity = "none"  # ccTalk is 9600 8N1
+    coin_address: _Address = 2
+    hoppers: list[_Address] = msgspec.field(default_factory=lambda: [3, 4, 5, 6])  # one per change coin
+    bus_echo: bool = True  # a one-wire ccTalk bus reads back every byte the host sends
+    poll_interval: Annotated[float, seconds(5)] = 0.1
+    reply_timeout: Annotated[float, seconds(5)] = 0.3  # one exchange
+    seconds_per_coin: Annotated[float, seconds(10)] = 1.0  # a payout's deadline per coin
+
+
 OPTIONS: dict[str, dict[str, type[Schema]]] = {
     "card": {"simulated": SimulatedCardOptions, "pcsc": PcscOptions},
-    "cash": {"simulated": NoOptions},
+    "cash": {"simulated": NoOptions, "serial": SerialCashOptions},
     "printer": {"folder": FolderPrinterOptions, "cups": CupsOptions},
     "renderer": {"reportlab": ReportlabOptions},
     "center": {"embedded": NoOptions, "grpc": GrpcCenterOptions},

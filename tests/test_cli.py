@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 COMMANDS = ["demo", "scenario", "cards", "journal", "day-close", "cash", "setup", "seal-key", "verify", "sample",
-            "card-emulator"]
+            "card-emulator", "cash-emulator"]
 
 
 def kiosk(*args, env=None):

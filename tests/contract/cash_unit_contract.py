@@ -2,8 +2,8 @@
 
 Use: subclass ``CashUnitContract`` in a test module named ``test_*.py`` and provide two
 fixtures, ``cash_unit`` (a fresh, idle, unjammed adapter) and ``cash_driver`` (a ``CashDriver``
-acting on the same device). The simulated unit is its own driver; a serial device would get a
-driver that talks to the device simulator's test port.
+acting on the same device). The simulated unit's driver is the unit itself (its own controls);
+the serial unit's acts at its emulators' control channels (tests/cash_rig.py).
 """
 from __future__ import annotations
 
@@ -32,6 +32,9 @@ class CashDriver(Protocol):
     def set_float(self, counts: Mapping[int, int]) -> None: ...
 
     def empty_float(self) -> None: ...
+
+    def hand_over(self, counts: Mapping[int, int]) -> None:
+        """Staff put these pieces into the unit by hand (then ``top_up`` books them)."""
 
 
 class CashUnitContract:
@@ -183,6 +186,7 @@ class CashUnitContract:
 
     def test_a_top_up_is_paid_out_as_change(self, cash_unit, cash_driver):
         cash_driver.empty_float()
+        cash_driver.hand_over({100: 3, 10: 5})
         assert cash_unit.top_up({100: 3, 10: 5}) == 350
         assert cash_unit.dispense(350, "op-t1") == Dispensed(350, 0)
         assert cash_unit.counters().topped_up == 350
@@ -190,6 +194,7 @@ class CashUnitContract:
     def test_a_top_up_adds_to_the_float_it_reports(self, cash_unit, cash_driver):
         cash_driver.set_float({100: 2})
         before = cash_unit.float_counts()
+        cash_driver.hand_over({100: 3})
         cash_unit.top_up({100: 3})
         after = cash_unit.float_counts()
         if before is not None:  # a unit that cannot count its float says None
