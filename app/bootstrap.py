@@ -141,8 +141,10 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     post = (post_from_devices or (lambda p: p))(runtime.post)
     card.set_listener(lambda e: _forward(post, card_event_to_flow(e)))
     cash.set_listener(lambda e: _forward(post, cash_event_to_flow(e)))
+    # a unit with threads and ports of its own (the serial one) stops with the kiosk, before the journal closes
+    cash_close = getattr(cash, "close", None)
     return Kiosk(config, clock, catalog, journal, center, card, cash, printer, renderer, flow, runtime, recovered,
-                 [*center_closers, journal.close])
+                 [*center_closers, journal.close, *([cash_close] if callable(cash_close) else [])])
 
 
 def build_cash_unit(config: KioskConfig) -> CashUnit:

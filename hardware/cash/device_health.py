@@ -17,6 +17,7 @@ class HealthCell:
         self._lock = threading.Lock()
         self._health = DeviceHealth(DeviceState.FAULT, f"{name}: not started")
         self._changed = changed
+        self.started = False  # has the device reported once (in service or not)?
 
     def get(self) -> DeviceHealth:
         with self._lock:
@@ -30,7 +31,9 @@ class HealthCell:
 
     def _set(self, health: DeviceHealth) -> None:
         with self._lock:
-            if health == self._health:
+            first = not self.started
+            self.started = True
+            if health == self._health and not first:
                 return
             self._health = health
         self._changed()

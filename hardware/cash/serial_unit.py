@@ -133,8 +133,9 @@ class SerialCashUnit(CashUnit):
     def _bus_restart(self) -> None:
         self._payout.restart()
         self._coins.restart()
-        for ref in self._book.unfinished():  # a payout cut by a crash: settled from the hoppers
-            self._finish_from_hoppers(ref)
+        with self._pay_lock:  # a caller may be asking about the same payout right now
+            for ref in self._book.unfinished():  # a payout cut by a crash: settled from the hoppers
+                self._finish_from_hoppers(ref)
 
     def _bus_round(self) -> None:
         self._coins.round()
@@ -257,13 +258,20 @@ class SerialCashUnit(CashUnit):
             self._emitted.notify_all()
 
     def _health_changed(self) -> None:
+        if not all(cell.started for cell in self._cells):
+            return  # still coming up: not in service, and no fault to announce yet
         with self._announcing:
             health = combined(self._cells)
             if health == self._announced:
                 return
-            self._apply_gates()  # open or close the intakes before anyone hears the unit changed
+            # in service: the intakes open before anyone hears it; out of service: heard at once
+            # (closing them may wait for a device that no longer answers)
+            if health.ok:
+                self._apply_gates()
             self._emit(CashHealthChanged(health))
             self._announced = health
+            if not health.ok:
+                self._apply_gates()
 
     def _apply_gates(self) -> None:
         """Open or close the intakes now, from the caller's thread (each port's own thread does the I/O)."""

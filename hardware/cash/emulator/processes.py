@@ -35,7 +35,11 @@ class EmulatorProcess:
                 stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, cwd=ROOT, start_new_session=True,
             )
         assert self.process.stdout is not None
-        line = self.process.stdout.readline().decode(errors="replace")
+        try:
+            line = self.process.stdout.readline().decode(errors="replace")
+        except BaseException:  # Ctrl-C while it starts: it is in a session of its own, so stop it here
+            self.stop()
+            raise
         if not line.startswith("ready"):
             self.stop()
             raise RuntimeError(f"cash-emulator {kind} did not start ({line.strip()!r}); see {self.log_path}")
@@ -75,11 +79,11 @@ class EmulatedCashDevices:
     def __init__(self, work: Path, *, float_counts: Mapping[int, int] = DEFAULT_FLOAT, pace: float = 1.0,
                  payout_ms: float = 80.0) -> None:
         hoppers = ",".join(f"{yen}={address}:{float_counts.get(yen, 0)}" for yen, address in HOPPERS.items())
-        self.notes = EmulatorProcess("id003", work, "--pace", str(pace))
+        timing = ("--pace", str(pace), "--latency-ms", "10" if pace else "0")  # pace 0: no reply latency either
+        self.notes = EmulatorProcess("id003", work, *timing)
         try:
-            self.coins = EmulatorProcess("cctalk", work, "--pace", str(pace), "--hoppers", hoppers,
-                                         "--payout-ms", str(payout_ms))
-        except Exception:
+            self.coins = EmulatorProcess("cctalk", work, *timing, "--hoppers", hoppers, "--payout-ms", str(payout_ms))
+        except BaseException:
             self.notes.stop()
             raise
 
