@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from hardware.cash.frame_buffer import ResyncingDecoder
+
 HOST = 1
 COIN_ACCEPTOR = 2
 FIRST_HOPPER = 3
@@ -99,7 +101,7 @@ def encode(dest: int, header: int, data: bytes = b"", src: int = HOST) -> bytes:
     return body + bytes((checksum(body),))
 
 
-class FrameDecoder:
+class FrameDecoder(ResyncingDecoder[Frame]):
     """Frames out of a byte stream, whatever the stream holds.
 
     ccTalk has no sync byte: a frame is found by its length byte and checksum. One that fails the
@@ -110,27 +112,6 @@ class FrameDecoder:
     address, source and header too, and garbage glued to a frame without a gap can hide it.
     Never raises; holds at most one partial frame (< 260 bytes) between calls.
     """
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-
-    @property
-    def pending(self) -> int:
-        """Bytes held for a frame not yet complete."""
-        return len(self._buffer)
-
-    def feed(self, chunk: bytes) -> list[Frame]:
-        self._buffer += chunk
-        return self._drain()
-
-    def line_idle(self) -> list[Frame]:
-        """Nothing more is coming for now: find what the buffer holds, then empty it."""
-        frames: list[Frame] = []
-        while True:
-            frames += self._drain()
-            if not self._buffer:
-                return frames
-            del self._buffer[:1]
 
     def _drain(self) -> list[Frame]:
         frames: list[Frame] = []

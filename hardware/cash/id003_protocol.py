@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from hardware.cash.frame_buffer import ResyncingDecoder
+
 SYNC = 0xFC
 ENQ = 0x05  # interrupt mode only (C2 01): the validator asks to be polled; we always poll
 HEADER_BYTES = 5  # SYNC, LNG, CMD, CRCL, CRCH
@@ -130,7 +132,7 @@ def encode(command: int, data: bytes = b"") -> bytes:
     return body + crc16_kermit(body).to_bytes(2, "little")
 
 
-class FrameDecoder:
+class FrameDecoder(ResyncingDecoder[Frame]):
     """Frames out of a byte stream, whatever the stream holds.
 
     Bytes before a SYNC are skipped. A frame with an impossible length or a bad CRC is dropped and
@@ -141,26 +143,8 @@ class FrameDecoder:
     """
 
     def __init__(self, max_length: int = MAX_FRAME) -> None:
+        super().__init__()
         self._max_length = max(HEADER_BYTES, min(max_length, MAX_FRAME))
-        self._buffer = bytearray()
-
-    @property
-    def pending(self) -> int:
-        """Bytes held for a frame not yet complete."""
-        return len(self._buffer)
-
-    def feed(self, chunk: bytes) -> list[Frame]:
-        self._buffer += chunk
-        return self._drain()
-
-    def line_idle(self) -> list[Frame]:
-        """Nothing more is coming for now: find what the buffer holds, then empty it."""
-        frames: list[Frame] = []
-        while True:
-            frames += self._drain()
-            if not self._buffer:
-                return frames
-            del self._buffer[:1]  # the partial frame at the head will never complete
 
     def _drain(self) -> list[Frame]:
         frames: list[Frame] = []
