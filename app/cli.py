@@ -103,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the touchscreen kiosk with the demo panel (no display: on Xvfb, with screenshots)")
     demo.add_argument("--headless", action="store_true", help="no screen at all: play the demo scenario and print its journal")
     demo.add_argument("--shots", type=Path, help="where the screenshots go when there is no display (default: <data dir>/demo-screens)")
+    demo.add_argument("--cash", choices=("simulated", "serial"),
+                      help="serial: the serial cash unit on the ID-003 and ccTalk emulators, started for the demo under "
+                           "<data dir>/cash-emulators; the panel's coins and notes go through them "
+                           "(default: the config's cash adapter, simulated in assets/kiosk.toml)")
     demo.set_defaults(run=_demo)
 
     scenario = sub.add_parser("scenario", help="run a scripted session headless and print its outcome and journal")
@@ -510,14 +514,38 @@ def _demo(args: argparse.Namespace) -> int:
     from app.scenario_cli import run_scenario_file
 
     config = _config(args)
+    if args.cash == "serial":
+        if args.headless:
+            raise CommandError("--cash serial runs the demo on screen (or on Xvfb), not --headless")
+        return _serial_demo(args, config)
+    if args.cash == "simulated" and config.adapters.cash != "simulated":
+        import dataclasses
+
+        config = dataclasses.replace(config, adapters=dataclasses.replace(config.adapters, cash="simulated"))
     if not args.headless:
         from ui.app import demo
 
-        return demo(args.config, args.shots or config.data_dir / "demo-screens")
+        return demo(args.config, args.shots or config.data_dir / "demo-screens", config=config)
     result = run_scenario_file(config, DEMO_SCENARIO, keep=config.data_dir / "demo-run")
     out = (config.data_dir / "demo-run").resolve()
     print(f"\nThe demo's printed certificates are in {out / 'printed'}; its journal is {out / 'journal.sqlite'}.")
     return 0 if result.passed else 1
+
+
+def _serial_demo(args: argparse.Namespace, config: KioskConfig) -> int:
+    """The demo on the serial cash unit, its two emulators started for it at the real line speed
+    and stopped when it ends (Ctrl-C and errors included)."""
+    from app.demo_cash import EmulatorsDidNotStart, cash_hands, serial_demo
+    from ui.app import demo
+
+    try:
+        with serial_demo(config) as (serial, devices):
+            print(f"Cash on the serial path: the bill validator on {devices.notes.link}, "
+                  f"the ccTalk bus on {devices.coins.link} (emulated)")
+            return demo(args.config, args.shots or config.data_dir / "demo-screens", config=serial,
+                        hands=lambda unit: cash_hands(unit, devices))
+    except EmulatorsDidNotStart as exc:  # raised only before the demo starts
+        raise CommandError(str(exc)) from None
 
 
 if __name__ == "__main__":

@@ -10,11 +10,9 @@ import time
 from pathlib import Path
 from typing import Callable, Mapping
 
-from hardware.cash.emulator.processes import DEFAULT_FLOAT, HOPPERS, EmulatedCashDevices
+from hardware.cash.emulator.processes import DEFAULT_FLOAT, TAKEN_IN, EmulatedCashDevices
 from hardware.cash.serial_unit import SerialCashUnit
 
-# ID-003 states in which a validator is still busy with the last note (it takes the next after)
-BUSY_CODES = {0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1B}
 WAIT = 15.0  # seconds: generous for a loaded CI machine; every wait ends as soon as its condition holds
 
 
@@ -67,41 +65,24 @@ class SerialDriver:
 
     def insert(self, denomination: int) -> object:
         seen = self._unit.emitted
-        if denomination >= 1000:
-            if not self._insert_note(denomination):
-                return None  # an inhibited validator does not draw the note in: nothing to report
-        else:
-            self._rig.coins.control("insert", yen=denomination)
+        if self._rig.devices.insert(denomination).get("result") not in TAKEN_IN:
+            return None  # an inhibited validator does not draw the note in: nothing to report
         wait_for(lambda: self._unit.emitted > seen, f"the unit to report the ¥{denomination} inserted")
         return None
 
-    def _insert_note(self, yen: int) -> bool:
-        """Like a resident, tries again while the validator is still busy with the last note."""
-        deadline = time.monotonic() + WAIT
-        while True:
-            reply = self._rig.notes.control("insert", yen=yen)
-            if reply["result"] != "refused":
-                return True
-            if reply["status_code"] not in BUSY_CODES or time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-
     def jam(self) -> None:
-        self._rig.notes.control("jam", where="acceptor")
-        self._rig.coins.control("jam", device="all")
+        self._rig.devices.jam()
         # a ccTalk acceptor has no jam state to poll: it shows as error events on the next coin
         health = self._unit.device_health
         wait_for(lambda: not health()["bill validator"].ok and not health()["hoppers"].ok,
                  "the validator and the hoppers to report the jam")
 
     def clear(self) -> None:
-        self._rig.notes.control("clear")
-        self._rig.coins.control("clear")
+        self._rig.devices.clear()
         wait_for(lambda: self._unit.health().ok, "the unit to be back in service")
 
     def set_float(self, counts: Mapping[int, int]) -> None:
-        for yen in HOPPERS:
-            self._rig.coins.control("set_hopper", yen=yen, count=counts.get(yen, 0))
+        self._rig.devices.set_float(counts)
 
     def empty_float(self) -> None:
         self.set_float({})

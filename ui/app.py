@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.clock import Clock, ManualClock, SystemClock
-from kiosk.config import ASSETS, load_config
+from kiosk.config import ASSETS, KioskConfig, load_config
+
+if TYPE_CHECKING:  # for annotations only
+    from app.demo_cash import CashHands
+    from kiosk.ports.cash import CashUnit
+
+    HandsFor = Callable[[CashUnit], CashHands | None]
 
 DEMO_SCENARIO = ASSETS / "demo" / "demo_scenario.toml"
 DEMO_SIZE = (1280, 1024)  # the multi-copy machine's panel
@@ -34,14 +43,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, config: KioskConfig | None = None, hands: HandsFor | None = None) -> int:
+    """``config`` instead of the file's (the demo on the serial path); ``hands`` gives the demo
+    panel's hands at the cash unit (app/demo_cash.py; default: the unit's own, if it has any)."""
     from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
     from kiosk.scenario import load_scenario
     from ui.demo_clock import ShiftableClock
     from ui.shell import KioskShell
 
-    config = load_config(args.config)
+    config = config or load_config(args.config)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     demo = args.demo or args.autopilot is not None
     screen = app.primaryScreen().geometry()
@@ -65,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     row = QHBoxLayout(frame)
     row.setContentsMargins(0, 0, 0, 0)
     row.addWidget(shell.window, 0)
-    panel = DemoPanel(shell)
+    panel = DemoPanel(shell, hands(shell.kiosk.cash) if hands else None)
     row.addWidget(panel)
     frame.move(screen.topLeft())
     frame.show()
@@ -73,9 +84,29 @@ def run(args: argparse.Namespace) -> int:
         if scenario is not None:
             return _autopilot(shell, panel, clock, scenario, args.autopilot, frame)
         shell.start()
-        return app.exec()
+        with _QuitOnSignals(app):
+            return app.exec()
     finally:
         shell.close()
+
+
+class _QuitOnSignals:
+    """Ctrl-C or SIGTERM end the demo's event loop, so that what was started for it is stopped
+    (the emulators of ``kiosk demo --cash serial``); the handlers before are put back after."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, app) -> None:
+        self._app = app
+        self._before: dict = {}
+
+    def __enter__(self) -> None:
+        for number in self.SIGNALS:
+            self._before[number] = signal.signal(number, lambda *_: self._app.quit())
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._before.items():
+            signal.signal(number, handler)
 
 
 def _autopilot(shell, panel, clock, scenario, shots: Path, frame) -> int:
@@ -87,13 +118,15 @@ def _autopilot(shell, panel, clock, scenario, shots: Path, frame) -> int:
     return 0
 
 
-def demo(config_path: Path | None, shots: Path) -> int:
-    """``kiosk demo``: on screen when there is a display, otherwise on Xvfb with screenshots."""
+def demo(config_path: Path | None, shots: Path, config: KioskConfig | None = None,
+         hands: HandsFor | None = None) -> int:
+    """``kiosk demo``: on screen when there is a display, otherwise on Xvfb with screenshots.
+    ``config`` and ``hands``: as for ``run`` (``kiosk demo --cash serial``)."""
     from ui.xvfb import VirtualDisplay, has_display
 
     base = ["--demo"] + (["--config", str(config_path)] if config_path else [])
     if has_display():
-        return run(parse(base))
+        return run(parse(base), config, hands)
     if not VirtualDisplay.available():
         print("kiosk: no display and no Xvfb: install xvfb (scripts/system-deps.sh) or run `kiosk demo --headless`",
               file=sys.stderr)
@@ -101,7 +134,7 @@ def demo(config_path: Path | None, shots: Path) -> int:
     print(f"No display here: running the demo on a virtual screen (Xvfb); a screenshot of every step goes to {shots.resolve()}")
     with VirtualDisplay(1920, 1080):
         os.environ["QT_QPA_PLATFORM"] = "xcb"
-        return run(parse(base + ["--autopilot", str(shots)]))
+        return run(parse(base + ["--autopilot", str(shots)]), config, hands)
 
 
 def main(argv: list[str] | None = None) -> int:

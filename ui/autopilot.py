@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPushButton
 
+from app.demo_cash import CLEAR, EMPTY_FLOAT, JAM
 from kiosk.ports.printer import PrinterState
 from kiosk.scenario import FAULTS, Scenario
 from kiosk.screen_facts import WAITS_ON_DEVICE
@@ -66,7 +67,7 @@ class Autopilot:
         elif action == "fault":
             self._fault(str(value))
         elif action == "clear_fault":
-            {"printer": p.printer_clear, "cash": lambda: self.shell.device("cash", self.shell.kiosk.cash.clear),
+            {"printer": p.printer_clear, "cash": lambda: p.cash_fault(CLEAR),
              "reader": lambda: self.shell.device("card", self.shell.kiosk.card.plug)}[str(value)]()
         else:
             raise ValueError(f"the autopilot cannot play {action!r}")
@@ -111,9 +112,9 @@ class Autopilot:
         if family == "printer":
             self.panel.printer_fault(state if isinstance(state, PrinterState) else PrinterState.JAM)
         elif name == "cash:jam":
-            self.shell.device("cash", k.cash.jam)
+            self.panel.cash_fault(JAM)  # by the panel's hands: the simulated unit, or the emulators
         elif name == "cash:empty_float":
-            self.shell.device("cash", k.cash.empty_float)
+            self.panel.cash_fault(EMPTY_FLOAT)
         elif name == "reader:unplug":
             self.shell.device("card", k.card.unplug)
         elif name == "card:pull_during_sign":

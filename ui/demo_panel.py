@@ -4,6 +4,10 @@ Every device action runs on that device's worker through the shell, exactly like
 device event would arrive; the panel never touches the flow except through the kiosk's screens.
 System faults: a full disk under the journal, an unreadable seal key, a device whose answers
 come late (the executor holds them back), and a device call that raises.
+
+Coins, notes and the cash unit's faults are done by the cash unit's hands (app/demo_cash.py):
+the simulated unit itself, or the emulators of the serial unit, whose lines they then cross. The
+panel offers what the hands can do (``hands.actions``) and knows nothing of the adapter behind.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.demo_cash import CLEAR, JAM, LINK_FAULT, PLUG_CABLE, PULL_CABLE, CashHands, cash_hands
 from kiosk.clock import JST
 from kiosk.ports.printer import PrinterState
 from kiosk.session_view import Screen
@@ -71,17 +76,20 @@ class _Words:
 
 
 class DemoPanel(QWidget):
-    def __init__(self, shell) -> None:
+    def __init__(self, shell, hands: CashHands | None = None) -> None:
+        """``hands``: at the cash unit; by default the unit's own (the simulated unit), or none."""
         super().__init__()
         self.shell = shell
         self.tr = shell.tr
         k = shell.kiosk
+        self.hands = hands if hands is not None else cash_hands(k.cash)
+        can = self._can = self.hands.actions if self.hands is not None else frozenset()
         self.setFixedWidth(460)
         self.setStyleSheet("QWidget { font-size: 15px; } QPushButton { min-height: 28px; padding: 2px 8px; }")
         column = QVBoxLayout(self)
         tr = self.tr
         w = self._words = _Words(tr)
-        self._disk_full = self._keys_away = False
+        self._disk_full = self._keys_away = self._cable_out = False
 
         cards = w.box("demo.cards")
         grid = QGridLayout(cards)
@@ -104,6 +112,7 @@ class DemoPanel(QWidget):
         for n, d in enumerate((*shell.denominations, REJECTED_BILL)):
             button = _button("", lambda _=False, d=d: self.insert(d), f"demo_insert_{d}")
             button.setText(w.on(button.setText, "money.yen", amount=f"{d:,}"))
+            button.setEnabled(self.hands is not None)
             grid.addWidget(button, n // 3, n % 3)
         column.addWidget(cash)
 
@@ -118,8 +127,8 @@ class DemoPanel(QWidget):
             ("demo.fault.reader_unplug", lambda: shell.device("card", k.card.unplug)),
             ("demo.fault.reader_plug", lambda: shell.device("card", k.card.plug)),
             ("demo.fault.pull_during_sign", lambda: shell.device("card", k.card.pull_during_next_sign)),
-            ("demo.fault.cash_jam", lambda: shell.device("cash", k.cash.jam)),
-            ("demo.fault.cash_clear", lambda: shell.device("cash", k.cash.clear)),
+            *([("demo.fault.cash_jam", lambda: self.cash_fault(JAM))] if JAM in can else []),
+            *([("demo.fault.cash_clear", lambda: self.cash_fault(CLEAR))] if CLEAR in can else []),
         ]
         for n, (key, action) in enumerate(actions):
             grid.addWidget(w.button(key, action, key.replace(".", "_")), n // 2, n % 2)
@@ -160,6 +169,7 @@ class DemoPanel(QWidget):
 
     def _trouble_tab(self) -> QWidget:
         w = self._words
+        can = self._can
         box = QWidget()
         grid = QGridLayout(box)
         actions = [
@@ -167,12 +177,14 @@ class DemoPanel(QWidget):
             ("demo.fault.disk_ok", lambda: self.set_disk_full(False)),
             ("demo.fault.seal_key_aside", lambda: self.set_seal_key(False)),
             ("demo.fault.seal_key_back", lambda: self.set_seal_key(True)),
-            ("demo.fault.cash_link", self.fail_next_cash_call),
+            *([("demo.fault.cash_link", self.fail_next_cash_call)] if LINK_FAULT in can else []),
+            *([("demo.fault.cash_unplug", lambda: self.set_cash_cable(False))] if PULL_CABLE in can else []),
+            *([("demo.fault.cash_plug", lambda: self.set_cash_cable(True))] if PLUG_CABLE in can else []),
             ("demo.fault.printer_link", self.fail_next_print),
         ]
         for n, (key, action) in enumerate(actions):
             grid.addWidget(w.button(key, action, key.replace(".", "_")), n // 2, n % 2)
-        row = len(actions) // 2
+        row = (len(actions) + 1) // 2
         self.slow_family = QComboBox()
         self.slow_family.setObjectName("demo_slow_family")
         for n, family in enumerate(SLOW_FAMILIES):
@@ -208,7 +220,23 @@ class DemoPanel(QWidget):
         self.shell.device("card", self.shell.kiosk.card.remove)
 
     def insert(self, denomination: int) -> None:
-        self.shell.device("cash", lambda: self.shell.kiosk.cash.insert(denomination))
+        """A resident puts a coin or a note in (by the hands: into the simulated unit, or the emulators)."""
+        hands = self.hands
+        if hands is not None:
+            self.shell.device(hands.family, lambda: hands.insert(denomination))
+
+    def cash_fault(self, action: str) -> None:
+        """One of the hands' ``actions`` at the cash unit (jam, clear, empty_float ...)."""
+        hands = self.hands
+        if hands is None or action not in hands.actions:
+            raise ValueError(f"the cash unit's hands cannot {action!r} here")
+        self.shell.device(hands.family, getattr(hands, action))
+
+    def set_cash_cable(self, plugged: bool) -> None:
+        """Pull the cash unit's cables out (nothing crosses its serial lines) or plug them back."""
+        self.cash_fault(PLUG_CABLE if plugged else PULL_CABLE)
+        self._cable_out = not plugged
+        self._show_active()
 
     def printer_fault(self, state: PrinterState) -> None:
         self.shell.device("printer", lambda: self.shell.kiosk.printer.set_fault(state))
@@ -237,8 +265,7 @@ class DemoPanel(QWidget):
         self._show_active()
 
     def fail_next_cash_call(self) -> None:
-        cash = self.shell.kiosk.cash
-        self.shell.device("cash", lambda: cash.fail_next_call(after_work=True))
+        self.cash_fault(LINK_FAULT)
 
     def fail_next_print(self) -> None:
         printer = self.shell.kiosk.printer
@@ -286,6 +313,7 @@ class DemoPanel(QWidget):
         tr = self.tr
         names = [tr("demo.active.disk_full")] if self._disk_full else []
         names += [tr("demo.active.seal_key")] if self._keys_away else []
+        names += [tr("demo.active.cash_cable")] if self._cable_out else []
         names += [tr("demo.active.slow", family=tr(f"demo.family.{f}"), seconds=int(self.shell.executor.delay(f)))
                   for f in SLOW_FAMILIES if self.shell.executor.delay(f)]
         faults = tr("demo.active.separator").join(names)

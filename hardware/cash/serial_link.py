@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import termios
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -198,7 +199,7 @@ class PortOwner:
             return job.fn(_Guarded(self._opened(), job)), None
         except SerialFault as exc:
             return None, exc
-        except OSError as exc:
+        except (OSError, termios.error) as exc:  # pyserial lets termios.error through on a hang-up (EIO)
             self._discard_port()
             down = LinkDown(f"{self.path}: {exc}")
             down.__cause__ = exc

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from cash_rig import CashRig, wait_for
+from hardware.cash.emulator.processes import EmulatorProcess
 from hardware.cash.hopper_payout import HopperPayout
 from hardware.cash.id003_link import Id003Link
 from hardware.cash.id003_protocol import Status
@@ -182,3 +183,11 @@ def test_a_stacker_full_stops_notes_and_says_why(rig):
     rig.coins.control("insert", yen=100)
     wait_for(lambda: any(isinstance(e, CashRejected) for e in heard), "the coin to be refused")
     assert unit.held() == 0
+
+
+def test_a_port_that_vanished_and_came_back_is_opened_again(rig):
+    unit = rig.start_unit()
+    rig.notes.stop()  # the validator's adapter is unplugged: the pty hangs up (EIO)
+    wait_for(lambda: not unit.device_health()["bill validator"].ok, "the fault to show")
+    rig.devices.notes = rig.notes = EmulatorProcess("id003", rig.work, "--pace", "0", "--latency-ms", "0")
+    wait_for(lambda: unit.health().ok, "the validator back in service on its new port")

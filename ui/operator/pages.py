@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.session_view import Screen
 from ui.operator.credential import verify
@@ -38,6 +38,7 @@ class OperatorPages(QWidget):
         self._failures = 0
         self._locked_until: datetime | None = None
         self._health: dict[str, tuple[str, str]] = {}  # family -> (state value, detail)
+        self._cash_devices: dict[str, tuple[str, str]] | None = None  # the cash unit's devices, if it names them
         self._page = BOARD  # once signed in
         self._outcome: Outcome | None = None  # the last staff action's result, shown until the next
         self.work = StaffWork(shell, self._done)
@@ -109,11 +110,19 @@ class OperatorPages(QWidget):
         return button
 
     def _section(self, grid: QGridLayout, row: int, col: int):
+        """A quarter of the dashboard; it scrolls only when its lines cannot fit (a cash unit whose
+        devices all failed, many refunds), so no section pushes another off the page or is cut."""
         frame = card_frame()
         column = QVBoxLayout(frame)
         label = text("")
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        column.addWidget(label)
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+        area.setWidget(label)
+        column.addWidget(area)
         grid.addWidget(frame, row, col)
         return label
 
@@ -212,9 +221,16 @@ class OperatorPages(QWidget):
         k = self.shell.kiosk
         for family, device in (("card", k.card), ("cash", k.cash), ("printer", k.printer)):
             self.shell.device(family, device.health, lambda health, f=family: self._got_health(f, health))
+        per_device = getattr(k.cash, "device_health", None)  # a unit of several devices says which one failed
+        if callable(per_device):
+            self.shell.device("cash", per_device, self._got_cash_devices)
 
     def _got_health(self, family: str, health) -> None:
         self._health[family] = (health.state.value, health.detail)
+        self.shell.window.refresh()
+
+    def _got_cash_devices(self, healths: dict) -> None:
+        self._cash_devices = {name: (h.state.value, h.detail) for name, h in healths.items()}
         self.shell.window.refresh()
 
     def _state(self, family: str) -> str:
@@ -223,7 +239,22 @@ class OperatorPages(QWidget):
             return "…"
         state, detail = self._health[family]
         words = self.tr(f"operator.state.{state}")
+        if family == "cash" and self._cash_faults():
+            return words  # each device's own reason follows on its line
         return f"{words}（{detail}）" if detail and detail != state else words
+
+    def _cash_faults(self) -> list[str]:
+        """A line for each device of the cash unit that is not OK: its name in words, its reason as given."""
+        lines = []
+        for name, (state, detail) in (self._cash_devices or {}).items():
+            if state == "ok":
+                continue
+            key = f"operator.cash_device.{name.replace(' ', '_')}"
+            words = self.tr(key) if self.tr.has(key) else name
+            detail = detail.removeprefix(f"{name}: ")
+            reason = f"（{_wrappable(detail)}）" if detail and detail != state else ""
+            lines.append(f"  {words}: {self.tr(f'operator.state.{state}')}{reason}")
+        return lines
 
     def _show_board(self, view) -> None:
         tr = self.tr
@@ -235,7 +266,8 @@ class OperatorPages(QWidget):
         reasons = [f"  {self._reason(r)}" for r in view.out_of_service_reasons]
         self.devices.setText("\n".join(
             [tr("operator.devices")]
-            + [f"{tr(f'operator.device.{f}')}: {self._state(f)}" for f in ("card", "cash", "printer")]
+            + [line for f in ("card", "cash", "printer")
+               for line in [f"{tr(f'operator.device.{f}')}: {self._state(f)}", *(self._cash_faults() if f == "cash" else [])]]
             + [tr("operator.service_state", state=tr("operator.out_of_service" if out else "operator.in_service"))]
             + ([tr("operator.reasons")] + reasons if reasons else [])
         ))
@@ -283,7 +315,9 @@ class OperatorPages(QWidget):
         """Why the kiosk is out of service: the operator's own switch in words, the rest as found."""
         if reason == "operator":
             return self.tr("operator.reason.operator")
-        return reason.replace("/", "/\u200b")  # a long file path may wrap after each '/'
+        if reason.startswith("cash: ") and self._cash_faults():
+            return self.tr("operator.device.cash")  # which of its devices, and why: on their own lines above
+        return _wrappable(reason)
 
     def _values(self, outcome: Outcome) -> dict:
         return {key: self.tr.yen(value) if key == "amount" else value for key, value in outcome.values.items()}
@@ -317,3 +351,7 @@ class OperatorPages(QWidget):
     def _toggle_service(self) -> None:
         self.shell.set_in_service(self.shell.kiosk.flow.screen is Screen.OUT_OF_SERVICE)
 
+
+def _wrappable(words: str) -> str:
+    """A long file path may wrap after each '/'."""
+    return words.replace("/", "/\u200b")

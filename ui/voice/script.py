@@ -29,12 +29,13 @@ def guidance(view: SessionView) -> list[Line]:
         return lines
     if screen is Screen.PAYMENT:
         return [Line.of("voice.payment", amount=view.due)]
+    code = told_code(view)
     if screen is Screen.DONE:  # what to take follows at once (the reminders); a failure first says so
-        if view.notice is not None:
-            return [Line.of(f"voice.notice.{view.notice.code.value}")] + _refund(view)
+        if code is not None:
+            return [Line.of(f"voice.notice.{code.value}")] + _refund(view)
         return [Line.of("voice.done")]
     if screen is Screen.NOTICE:
-        lines = [] if view.notice is None else [Line.of(f"voice.notice.{view.notice.code.value}")]
+        lines = [] if code is None else [Line.of(f"voice.notice.{code.value}")]
         return lines + _refund(view) + [Line.of("voice.notice")]
     return [Line.of(f"voice.{screen.value}")]
 
@@ -48,11 +49,23 @@ def reminders(view: SessionView) -> list[Line]:
         count = printed_copies(view)
         if count:
             lines.append(Line.of("voice.remind.certificates", count=count))
-    if view.screen is Screen.NOTICE and view.notice is not None and view.notice.code is NoticeCode.CASH_RETURNED:
+    if view.screen is Screen.NOTICE and told_code(view) is NoticeCode.CASH_RETURNED:
         lines.append(Line.of("voice.remind.returned"))
     if view.screen in (Screen.DONE, Screen.NOTICE) and view.change > 0:
         lines.append(Line.of("voice.remind.change", change=view.change))
     return lines
+
+
+def told_code(view: SessionView) -> NoticeCode | None:
+    """The notice as the screen and the voice tell it. A cancel whose return gave nothing back
+    (the cash unit could not pay it out, e.g. its cable was pulled: the money is owed) is told as
+    the cash unit's fault, never as money returned."""
+    notice = view.notice
+    if notice is None:
+        return None
+    if notice.code is NoticeCode.CASH_RETURNED and not notice.amount and view.refund_owed:
+        return NoticeCode.CASH_FAULT
+    return notice.code
 
 
 def reminds_at_once(screen: Screen) -> bool:

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,6 +21,12 @@ ROOT = Path(__file__).resolve().parents[3]
 HOPPERS = {500: 3, 100: 4, 50: 5, 10: 6}  # yen -> ccTalk address
 DEFAULT_FLOAT = {500: 20, 100: 50, 50: 20, 10: 50}
 CONTROL_TIMEOUT = 15.0
+# ID-003 states in which the validator is still busy with the last note: a resident tries again
+NOTE_BUSY = frozenset({0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1B})
+NOTE_RETRY_SECONDS = 10.0
+NOTE_RETRY_PAUSE = 0.02
+# what an emulator's insert answers when the device drew the piece in (the unit will report it)
+TAKEN_IN = frozenset({"accepting", "rejecting", "credited", "error event"})
 
 
 class EmulatorProcess:
@@ -92,9 +99,45 @@ class EmulatedCashDevices:
         return {"bill_port": str(self.notes.link), "coin_port": str(self.coins.link), "bill_parity": "none",
                 "hoppers": sorted(HOPPERS.values())}
 
+    # --- what hands do at the devices ---------------------------------------------------------------
     def insert(self, yen: int) -> dict[str, Any]:
-        """A resident's note or coin."""
-        return (self.notes if yen >= 1000 else self.coins).control("insert", yen=yen)
+        """A resident's note or coin; the emulator's reply (``result``: drawn in or not).
+
+        Like a resident, a note is tried again while the validator is still busy with the last one.
+        """
+        if yen < 1000:
+            return self.coins.control("insert", yen=yen)
+        deadline = time.monotonic() + NOTE_RETRY_SECONDS
+        while True:
+            reply = self.notes.control("insert", yen=yen)
+            if reply.get("result") != "refused" or reply.get("status_code") not in NOTE_BUSY:
+                return reply  # drawn in, or not at all (inhibited, faulty): the hand takes it back
+            if time.monotonic() > deadline:
+                return reply
+            time.sleep(NOTE_RETRY_PAUSE)
+
+    def jam(self) -> None:
+        self.notes.control("jam", where="acceptor")
+        self.coins.control("jam", device="all")
+
+    def clear(self) -> None:
+        self.notes.control("clear")
+        self.coins.control("clear")
+
+    def pull_cable(self) -> None:
+        self.notes.control("pull_cable")
+        self.coins.control("pull_cable")
+
+    def plug_cable(self) -> None:
+        self.notes.control("plug_cable")
+        self.coins.control("plug_cable")
+
+    def set_float(self, counts: Mapping[int, int]) -> None:
+        for yen in HOPPERS:
+            self.coins.control("set_hopper", yen=yen, count=counts.get(yen, 0))
+
+    def empty_float(self) -> None:
+        self.set_float({})
 
     def stop(self) -> None:
         self.notes.stop()
