@@ -148,9 +148,16 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
 
 
 def build_cash_unit(config: KioskConfig) -> CashUnit:
-    """The configured cash unit alone, for staff commands (collect, top up, check the books)."""
+    """The configured cash unit alone, for staff commands (collect, top up, check the books). A
+    unit that drives devices of its own (the serial one) is built as the staff's view of its book:
+    it polls and resets nothing, and leaves the ports to a kiosk that may be running."""
     config.data_dir.mkdir(parents=True, exist_ok=True)
-    cash: CashUnit = _build("cash", config.adapters.cash, config)
+    cls = adapter_class("cash", config.adapters.cash)
+    build = getattr(cls, "staff_view", cls.from_config)  # an adapter with devices of its own says how
+    try:
+        cash: CashUnit = build(config)
+    except ValueError as exc:
+        raise AdapterUnavailable(f"cash adapter {config.adapters.cash!r}: {exc}") from None
     return cash
 
 

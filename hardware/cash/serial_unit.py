@@ -70,9 +70,16 @@ class SerialCashUnit(CashUnit):
         return Availability(True)
 
     @classmethod
-    def from_config(cls, config: Any) -> "SerialCashUnit":
+    def staff_view(cls, config: Any) -> "SerialCashUnit":
+        """The staff's view (counters, collect, top-up) from the unit's book alone, for staff
+        commands while the kiosk may be running: no device is polled or reset, and no port is
+        opened (a port opens on a first exchange, which this view never makes)."""
+        return cls.from_config(config, poll=False)
+
+    @classmethod
+    def from_config(cls, config: Any, *, poll: bool = True) -> "SerialCashUnit":
         options = config.adapter_options.get("cash", {})
-        return cls(
+        return cls(poll=poll, 
             bill_port=options["bill_port"], coin_port=options["coin_port"],
             bill_parity=options.get("bill_parity", "even"), coin_parity=options.get("coin_parity", "none"),
             coin_address=options.get("coin_address", 2), hoppers=tuple(options.get("hoppers", (3, 4, 5, 6))),
@@ -85,7 +92,7 @@ class SerialCashUnit(CashUnit):
         self, *, bill_port: str, coin_port: str, book: Path, denominations: tuple[int, ...] = YEN_DENOMINATIONS,
         bill_parity: str = "even", coin_parity: str = "none", coin_address: int = 2,
         hoppers: tuple[int, ...] = (3, 4, 5, 6), bus_echo: bool = True, poll_interval: float = 0.1,
-        reply_timeout: float = 0.3, seconds_per_coin: float = 1.0,
+        reply_timeout: float = 0.3, seconds_per_coin: float = 1.0, poll: bool = True,
     ) -> None:
         self._denominations = tuple(sorted(denominations))
         self._book = UnitBook(Path(book))
@@ -119,7 +126,7 @@ class SerialCashUnit(CashUnit):
                    poll_interval),
         ]
         self._bus_rounds = 0
-        for poller in self._pollers:
+        for poller in self._pollers if poll else ():
             poller.start()
 
     def close(self) -> None:
