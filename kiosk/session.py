@@ -867,6 +867,9 @@ class SessionFlow:
             s.returned += result.dispensed
             if s.notice is not None and s.notice.amount is not None:
                 s.notice = replace(s.notice, amount=s.returned)
+            if result.unpaid and s.notice is not None and s.notice.code is NoticeCode.CASH_RETURNED:
+                # not all of it came back: told as the cash unit's fault (and the refund owed), never as returned
+                s.notice = replace(s.notice, code=NoticeCode.CASH_FAULT)
         if result.unpaid and not req.owed_already:
             self._owe(result.unpaid, short_reason)
             if kind is EventType.CHANGE_DISPENSED:

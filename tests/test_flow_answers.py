@@ -289,3 +289,20 @@ def test_a_late_return_that_a_jammed_unit_keeps_is_owed_once(kiosk):
     assert owed(kiosk) == 500
     session = rows(kiosk, EventType.STACK_STARTED)[0].session_id
     assert kiosk.journal.session_balance(session).undelivered == 0
+
+
+def test_a_cancel_whose_return_gives_nothing_back_is_told_as_a_cash_fault_not_as_returned(kiosk):
+    from kiosk.notices import NoticeCode
+
+    at_payment(kiosk)
+    kiosk.cash.insert(100)  # less than the fee: the payment goes on
+    settle(kiosk)
+    kiosk.executor.hold("cash")
+    kiosk.runtime.post(ev.CancelTouched())  # the return is sent; the unit jams before it runs
+    assert kiosk.flow.view().notice.code is NoticeCode.CASH_RETURNED
+    kiosk.cash.jam()
+    kiosk.executor.release("cash")
+    settle(kiosk)
+    notice = kiosk.flow.view().notice
+    assert notice is not None and notice.code is NoticeCode.CASH_FAULT
+    assert owed(kiosk) == 100

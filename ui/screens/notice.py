@@ -12,7 +12,6 @@ from kiosk.notices import Notice, NoticeCode
 from kiosk.session_view import SessionView
 from ui.refusals import PRIVATE, refusal_words
 from ui.screens.base import Action, Page
-from ui.voice.script import told_code
 from ui.widgets import text, touch
 
 # Codes whose amount is owed to the resident, not given back: the refund line says it.
@@ -21,13 +20,12 @@ _OWED = {NoticeCode.CHANGE_SHORT, NoticeCode.PRINT_FAILED}
 
 def notice_text(tr, notice: Notice, view: SessionView, details: bool = False) -> str:
     """The reason and the way out, the refusal's own words, money given back and money owed."""
-    code = told_code(view) or notice.code
-    parts = [tr(f"notice.{code.value}")]
+    parts = [tr(f"notice.{notice.code.value}")]
     if notice.kinds:
         parts.append(tr("notice.not_printed", kinds=tr("common.list_separator").join(tr(f"kind.{k.value}") for k in notice.kinds)))
     if notice.refusal is not None:
         parts.append(refusal_words(tr, notice.refusal.reason, details))
-    if notice.amount and code not in _OWED:
+    if notice.amount and notice.code not in _OWED:
         parts.append(tr("notice.returned", amount=tr.yen(notice.amount)))
     if view.refund_owed:
         # the refund's reference is what staff settle it by (operator page, `kiosk journal --owed`)
@@ -62,8 +60,7 @@ class NoticePage(Page):
     def show_view(self, view) -> None:
         tr = self.tr
         notice = view.notice
-        code = told_code(view)
-        self.title.setText(tr(f"notice.title.{code.value}") if code else "")
+        self.title.setText(tr(f"notice.title.{notice.code.value}") if notice else "")
         self.body.setText(notice_text(tr, notice, view, self._details) if notice else "")
         self.why.setVisible(private_reason(notice))
         self.why.setText(tr("kind.hide_details" if self._details else "kind.show_details"))

@@ -29,7 +29,7 @@ def guidance(view: SessionView) -> list[Line]:
         return lines
     if screen is Screen.PAYMENT:
         return [Line.of("voice.payment", amount=view.due)]
-    code = told_code(view)
+    code = view.notice.code if view.notice is not None else None
     if screen is Screen.DONE:  # what to take follows at once (the reminders); a failure first says so
         if code is not None:
             return [Line.of(f"voice.notice.{code.value}")] + _refund(view)
@@ -49,23 +49,11 @@ def reminders(view: SessionView) -> list[Line]:
         count = printed_copies(view)
         if count:
             lines.append(Line.of("voice.remind.certificates", count=count))
-    if view.screen is Screen.NOTICE and told_code(view) is NoticeCode.CASH_RETURNED:
+    if view.screen is Screen.NOTICE and view.notice is not None and view.notice.code is NoticeCode.CASH_RETURNED:
         lines.append(Line.of("voice.remind.returned"))
     if view.screen in (Screen.DONE, Screen.NOTICE) and view.change > 0:
         lines.append(Line.of("voice.remind.change", change=view.change))
     return lines
-
-
-def told_code(view: SessionView) -> NoticeCode | None:
-    """The notice as the screen and the voice tell it. A cancel whose return gave nothing back
-    (the cash unit could not pay it out, e.g. its cable was pulled: the money is owed) is told as
-    the cash unit's fault, never as money returned."""
-    notice = view.notice
-    if notice is None:
-        return None
-    if notice.code is NoticeCode.CASH_RETURNED and not notice.amount and view.refund_owed:
-        return NoticeCode.CASH_FAULT
-    return notice.code
 
 
 def reminds_at_once(screen: Screen) -> bool:
