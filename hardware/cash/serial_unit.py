@@ -44,7 +44,7 @@ from hardware.cash.unit_book import UnitBook
 from kiosk.health import Availability, DeviceHealth
 from kiosk.ports.cash import (
     YEN_DENOMINATIONS, CashCounters, CashCredited, CashEvent, CashHealthChanged, CashOperation, CashOperationKind,
-    CashUnit, Dispensed,
+    CashUnit, Dispensed, JAMMED, NOT_ACCEPTED_HERE, NOT_ACCEPTING, NOTHING_DUE, top_up_total,
 )
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,6 @@ log = logging.getLogger(__name__)
 BOOK_FILE = "cash_unit.sqlite"
 SMALLEST_NOTE = 1000
 PARITY = {"even": "E", "none": "N"}
-
-# CashRejected reasons, as the simulated unit names them
-NOT_ACCEPTING = "not_accepting"
-NOT_ACCEPTED_HERE = "denomination_not_accepted"
-NOTHING_DUE = "nothing_more_due"
-OUT_OF_SERVICE = "jammed"
 
 
 class SerialCashUnit(CashUnit):
@@ -220,13 +214,7 @@ class SerialCashUnit(CashUnit):
             return taken
 
     def top_up(self, counts: Mapping[int, int]) -> int:
-        coins = self._payout.coins or tuple(d for d in YEN_DENOMINATIONS if d < SMALLEST_NOTE)
-        for denomination, pieces in counts.items():
-            if denomination not in coins:
-                raise ValueError(f"{denomination} yen is not a coin the hoppers pay out")
-            if not isinstance(pieces, int) or isinstance(pieces, bool) or pieces < 0:
-                raise ValueError(f"{denomination} yen: the number of pieces must be a whole number, 0 or more")
-        added = sum(d * n for d, n in counts.items())
+        added = top_up_total(counts, self._payout.coins or tuple(d for d in YEN_DENOMINATIONS if d < SMALLEST_NOTE))
         self._book.change(add={"topped_up": added})  # the hoppers cannot count: the staff's count is booked
         return added
 
@@ -234,7 +222,7 @@ class SerialCashUnit(CashUnit):
     def refusal(self, yen: int | None) -> str:
         with self._lock:
             if not combined(self._cells).ok:
-                return OUT_OF_SERVICE
+                return JAMMED
             if not self._enabled:
                 return NOT_ACCEPTING
             if yen is None or yen not in self._denominations:

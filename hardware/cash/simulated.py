@@ -23,7 +23,8 @@ from kiosk.crashpoints import crashpoint
 from kiosk.health import Availability, DeviceHealth, DeviceState
 from kiosk.ports.cash import (
     YEN_DENOMINATIONS, CashCounters, CashCredited, CashEvent, CashHealthChanged, CashOperation,
-    CashOperationKind, CashRejected, CashUnit, Dispensed,
+    CashOperationKind, CashRejected, CashUnit, Dispensed, JAMMED, NOT_ACCEPTED_HERE, NOT_ACCEPTING, NOTHING_DUE,
+    top_up_total,
 )
 
 SMALLEST_BILL = 1000
@@ -31,11 +32,6 @@ DEFAULT_FLOAT = {500: 20, 100: 50, 50: 20, 10: 50}
 STATE_FILE = "cash_unit.json"
 _KEEP_OPERATIONS = 500  # a ref is asked about only until the next start-up: the recent ones suffice
 
-# CashRejected reasons
-NOT_ACCEPTING = "not_accepting"
-NOT_ACCEPTED_HERE = "denomination_not_accepted"
-NOTHING_DUE = "nothing_more_due"
-JAMMED = "jammed"
 
 
 class CashDeviceError(IOError):
@@ -164,12 +160,7 @@ class SimulatedCashUnit(CashUnit):
         return taken
 
     def top_up(self, counts: Mapping[int, int]) -> int:
-        for denomination, pieces in counts.items():
-            if denomination not in YEN_DENOMINATIONS:
-                raise ValueError(f"{denomination} yen is not a denomination the unit pays out")
-            if not isinstance(pieces, int) or isinstance(pieces, bool) or pieces < 0:
-                raise ValueError(f"{denomination} yen: the number of pieces must be a whole number, 0 or more")
-        added = sum(d * n for d, n in counts.items())
+        added = top_up_total(counts, YEN_DENOMINATIONS)
         self._float.update({d: n for d, n in counts.items() if n})
         self._counters["topped_up"] += added
         self._save()

@@ -31,6 +31,13 @@ class CashRejected:
     reason: str
 
 
+# CashRejected reasons every unit gives for the unit's own decisions (a device may add its own)
+NOT_ACCEPTING = "not_accepting"
+NOT_ACCEPTED_HERE = "denomination_not_accepted"
+NOTHING_DUE = "nothing_more_due"
+JAMMED = "jammed"  # the unit is out of service
+
+
 @dataclass(frozen=True)
 class CashHealthChanged:
     health: DeviceHealth
@@ -145,3 +152,14 @@ class CashUnit(ABC):
 
 class OutcomeUnknown(Exception):
     """The unit cannot say what an interrupted operation did."""
+
+
+def top_up_total(counts: Mapping[int, int], payable: tuple[int, ...]) -> int:
+    """The yen a staff top-up adds; ValueError for a denomination not in ``payable`` or a count
+    that is not a whole number of 0 or more (CashUnit.top_up)."""
+    for denomination, pieces in counts.items():
+        if denomination not in payable:
+            raise ValueError(f"{denomination} yen is not a denomination the unit pays out")
+        if not isinstance(pieces, int) or isinstance(pieces, bool) or pieces < 0:
+            raise ValueError(f"{denomination} yen: the number of pieces must be a whole number, 0 or more")
+    return sum(d * n for d, n in counts.items())
