@@ -84,7 +84,8 @@ class OperatorPages(QWidget):
         self.top_up_button = self._button("", "operator_top_up", self._open_top_up)
         self.day_close_button = self._button("", "operator_day_close", self.work.day_close)
         for row, buttons in ((2, (self.refunds_button, self.collect_button, self.top_up_button, self.day_close_button)),
-                             (3, (self.resume, self.service, self.update_button, self.sign_out_button))):
+                             (3, (self.resume, self.service, self.update_button)),
+                             (4, (self.sign_out_button,))):  # its own row: four long labels do not fit one
             line = QHBoxLayout()
             for button in buttons:
                 line.addWidget(button)
