@@ -124,7 +124,9 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
         journal = UnusableJournal(damage)
     recovered: list[RecoveredSession] = []
     if isinstance(journal, MoneyJournal):
-        # before any new session: what the last run left unfinished is settled with the devices' own word
+        # before any new session: what the last run left unfinished is settled with the devices' own word,
+        # once the cash unit has caught up with what its devices did while the kiosk was down
+        cash.settle()
         recovered = recover_unfinished(journal, cash, printer, config.kiosk_id)
         journal.kiosk_started(config.kiosk_id)
     flow = SessionFlow(

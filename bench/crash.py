@@ -1,7 +1,7 @@
 """Crash harness: kill the kiosk at every boundary of a scenario, restart it, and compare the
 world (what the cash unit and the printer physically did) with the books (what the journal owes).
 
-    .venv/bin/python bench/crash.py [--kills 60] [--seed 1] [--jobs 2] [--scenario NAME ...]
+    .venv/bin/python bench/crash.py [--kills 60] [--seed 1] [--jobs 2] [--scenario NAME ...] [--cash serial]
 
 For each scenario a traced run (``KIOSK_CRASH_TRACE``) learns its N boundaries (journal commits,
 device calls, the cash unit's saves, the printer's job names: see kiosk/crashpoints.py). Then,
@@ -21,10 +21,20 @@ same, but is no kill), each figure is the worse of the two comparisons, summed o
 status 0 only when every figure, the books check and every restart are clean. ``--keep DIR``
 keeps the data directory of every failing kill there.
 
+``--cash serial`` runs the kiosk on the serial cash unit (hardware/cash/serial_unit.py) with
+cash emulators of each run's own that outlive the killed kiosk, and compares the books with what
+those devices did (bench/crash_serial.py). The serial unit adds its own boundaries (``cash:credited``
+between its book and the flow, ``cash:note_pending``/``cash:note_stacking`` around the STACK
+command, ``cash:payout_planned``/``sent``/``settled`` around each hopper's dispense, ...).
+Scenarios that use a fault no hand can cause at a serial device (``cash:fail_*``) are left out.
+
 To replay one kill by hand, on a fresh copy D of a provisioned data directory:
 
     KIOSK_DATA_DIR=D KIOSK_CRASH_AT=k .venv/bin/python bench/crash_driver.py run SCENARIO.toml
     KIOSK_DATA_DIR=D .venv/bin/python bench/crash_driver.py restart
+
+and on the serial unit, with emulators started first in a directory E (``crash_driver.py devices
+E``, in another terminal), the same two commands with ``KIOSK_CRASH_SERIAL=E``.
 """
 from __future__ import annotations
 
@@ -39,6 +49,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from crash_runs import FIGURES, Harness, Kill, Traced  # noqa: E402
+from crash_serial import UNSUPPORTED  # noqa: E402
+from kiosk.scenario import load_scenario  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = Path(__file__).resolve().parent / "crash_scenarios"
@@ -153,9 +165,19 @@ def report(traced: list[Traced], kills: list[Kill], footer: str = "", verbose: b
     return 0 if clean else 1
 
 
+def serial_only(scenarios: list[Path]) -> tuple[list[Path], list[Path]]:
+    """(the scenarios that can run on the serial unit, those left out: a fault no hand causes there)."""
+    runnable: list[Path] = []
+    left_out: list[Path] = []
+    for path in scenarios:
+        faults = {str(step.value) for step in load_scenario(path).steps if step.action == "fault"}
+        (left_out if faults & UNSUPPORTED else runnable).append(path)
+    return runnable, left_out
+
+
 def run(scenarios: list[Path], kills: int, seed: int, jobs: int, work: Path,
-        keep: Path | None = None) -> tuple[list[Traced], list[Kill]]:
-    harness = Harness(work, jobs, keep=keep)
+        keep: Path | None = None, serial: bool = False) -> tuple[list[Traced], list[Kill]]:
+    harness = Harness(work, jobs, keep=keep, serial=serial)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             traced = list(pool.map(harness.trace, scenarios))
@@ -181,14 +203,24 @@ def main(argv: list[str] | None = None) -> int:
                         help='restrict to this scenario (repeatable); "all" for every scenario that moves money')
     parser.add_argument("-v", "--verbose", action="store_true", help="a line for every kill, not only the failing ones")
     parser.add_argument("--keep", type=Path, help="keep the data directory of every failing kill in this folder")
+    parser.add_argument("--cash", choices=("simulated", "serial"), default="simulated",
+                        help="the cash unit: simulated (default), or serial on cash emulators of each run's own")
     args = parser.parse_args(argv)
     scenarios = resolve(args.scenario)
+    serial = args.cash == "serial"
+    if serial:
+        scenarios, left_out = serial_only(scenarios)
+        if left_out:
+            print(f"left out on the serial unit (a cash:fail_* fault no hand causes there): "
+                  f"{', '.join(p.stem for p in left_out)}")
+        if not scenarios:
+            raise SystemExit("no scenario left to run on the serial unit")
     started = time.monotonic()
     # tmpfs when there is one: SIGKILL loses no page cache, so the disk's fsyncs would only cost time
     base = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
     with tempfile.TemporaryDirectory(prefix="kiosk-crash-", dir=base) as tmp:
-        traced, kills = run(scenarios, args.kills, args.seed, max(1, args.jobs), Path(tmp), args.keep)
-        footer = f"wall {time.monotonic() - started:.1f} s, {args.jobs} jobs, seed {args.seed}"
+        traced, kills = run(scenarios, args.kills, args.seed, max(1, args.jobs), Path(tmp), args.keep, serial)
+        footer = f"wall {time.monotonic() - started:.1f} s, {args.jobs} jobs, seed {args.seed}, cash {args.cash}"
         return report(traced, kills, footer=footer, verbose=args.verbose)
 
 

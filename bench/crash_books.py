@@ -3,9 +3,11 @@ what its money journal says is still owed. Used by bench/crash.py after every re
 
 The physical ledger (all sums over the whole data directory, in yen):
 
-- put in = the cash unit's ``credited`` counter (``cash_unit.json``);
-- given back = its ``returned`` + ``paid_out`` counters (cash retained after a jam is *not*
-  given back: it is owed);
+- put in = the simulated cash unit's ``credited`` counter (``cash_unit.json``); on the serial
+  unit (``world`` given, bench/crash_serial.py) the notes its bill validator stacked and the coins
+  its coin acceptor accepted, as the emulated devices count them, not as the kiosk does;
+- given back = the simulated unit's ``returned`` + ``paid_out`` counters (cash retained after a
+  jam is *not* given back: it is owed); on the serial unit the coins its hoppers paid out;
 - printed = the fee of every job with a ``<job>.pdf`` in ``printed/``. A job's ``.title`` is
   the kiosk's request id; ``op-<seq>`` names the ``print_started`` row whose amount is the
   document's fee. Any other title (a receipt's ``rq-<n>``) is worth 0.
@@ -25,7 +27,8 @@ So the kiosk still owes ``expected = put in - given back - printed``. The journa
   (and uses up its fee of them). Every ``.pending`` job of a document left after the restart
   counts too: a paused queue resumed later would print it;
 - unfinished = sessions with no ``session_closed`` row;
-- books = the lines of ``kiosk.journal.check.check_books`` against the unit's counters.
+- books = the lines of ``kiosk.journal.check.check_books`` against the unit's counters (the
+  serial unit's from its own book, ``cash_unit.sqlite``).
 """
 from __future__ import annotations
 
@@ -34,11 +37,16 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hardware.cash.unit_book import UnitBook
 from kiosk.clock import SystemClock
 from kiosk.journal.check import check_books
 from kiosk.journal.events import EventType
 from kiosk.journal.journal import MoneyJournal
 from kiosk.ports.cash import CashCounters
+
+from crash_serial import World
+
+SERIAL_BOOK = "cash_unit.sqlite"  # hardware/cash/serial_unit.py BOOK_FILE
 
 _REFUND_FOR_PRINT = ("print", "interrupted")
 
@@ -79,8 +87,10 @@ class _Job:
     state: str  # "printed", "held", "failed" or "" (named only)
 
 
-def figures(data_dir: Path) -> Figures:
-    counters = _counters(data_dir / "cash_unit.json")
+def figures(data_dir: Path, world: World | None = None) -> Figures:
+    """The comparison after a restart; ``world``: what the serial unit's devices did (None: the
+    simulated unit, whose state file is the world)."""
+    counters = _counters(data_dir / "cash_unit.json") if world is None else _book_counters(data_dir / SERIAL_BOOK)
     jobs = _jobs(data_dir / "printed")
     journal = MoneyJournal(data_dir / "journal.sqlite", SystemClock())
     try:
@@ -93,6 +103,8 @@ def figures(data_dir: Path) -> Figures:
     starts = {f"op-{e.seq}": e for e in events if e.type is EventType.PRINT_STARTED}
     f = Figures(put_in=counters.credited, given_back=counters.returned + counters.paid_out,
                 owed=sum(r.amount for r in refunds), unfinished=len(unfinished), books=books)
+    if world is not None:
+        f.put_in, f.given_back = world.put_in, world.given_back
     f.printed = sum(starts[j.title].amount for j in jobs if j.state == "printed" and j.title in starts)
     f.owed_twice = max(0, f.owed - f.expected)
     f.lost = max(0, f.expected - f.owed)
@@ -130,6 +142,16 @@ def _counters(state_file: Path) -> CashCounters:
     counted = {k: int(v) for k, v in state["counters"].items()}
     counted["escrow"] = sum(int(p) for p in state["escrow"])
     return CashCounters(**{f.name: counted.get(f.name, 0) for f in dataclasses.fields(CashCounters)})
+
+
+def _book_counters(book_file: Path) -> CashCounters:
+    if not book_file.exists():
+        return CashCounters()
+    book = UnitBook(book_file)  # the book alone, not the unit: nothing opens a port or polls
+    try:
+        return book.counters()
+    finally:
+        book.close()
 
 
 def _jobs(printed_dir: Path) -> list[_Job]:

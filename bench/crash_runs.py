@@ -1,6 +1,14 @@
 """One kill of the crash harness (bench/crash.py): play a scenario in a fresh data directory,
 kill the kiosk at a boundary or after a delay, restart it twice and compare after each start-up
-(bench/crash_books.py)."""
+(bench/crash_books.py).
+
+On the serial cash unit (``serial=True``) every run also gets two cash emulators of its own,
+started here before the kiosk and stopped after the last comparison: they live through the kill
+and the restarts as real devices live through a crashed PC, and they are the world compared
+(bench/crash_serial.py). The fork server still starts every kiosk process: it warms up on the
+simulated unit, so it has no serial thread or port of its own when it forks, and each child opens
+its ports and starts its poll threads after the fork.
+"""
 from __future__ import annotations
 
 import dataclasses
@@ -13,9 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hardware.cash.emulator.processes import EmulatedCashDevices
 from kiosk.config import load_config
 from app.provision import copy_provisioned, provision
 
+import crash_serial
 from crash_books import Figures, figures
 from crash_fork import ForkServer
 
@@ -76,13 +86,18 @@ class Traced:
 class Harness:
     """Plays, kills and restarts kiosk processes; one fork server per job (see crash_driver.py)."""
 
-    def __init__(self, work: Path, jobs: int, template: Path | None = None, keep: Path | None = None) -> None:
+    def __init__(self, work: Path, jobs: int, template: Path | None = None, keep: Path | None = None,
+                 serial: bool = False) -> None:
         self.work = work
         self.keep = keep  # where the data directories of failing kills go
+        self.serial = serial  # the serial cash unit on emulators of each run's own
         self.template = template or work / "template"
-        provision(dataclasses.replace(load_config(), data_dir=self.template))
+        config = load_config()
+        self._float = config.change_float  # the hoppers' coins, as the simulated unit's float
+        provision(dataclasses.replace(config, data_dir=self.template))
         self._n = 0
         self._lock = threading.Lock()
+        self._devices: dict[Path, tuple[Path, EmulatedCashDevices]] = {}
         self._servers: queue.Queue[ForkServer] = queue.Queue()
         for _ in range(jobs):  # they warm up side by side, until the first request
             self._servers.put(ForkServer(self.template))
@@ -134,17 +149,31 @@ class Harness:
     # --- processes --------------------------------------------------------------------------
     @contextmanager
     def _session(self, kill: Kill):
-        """A fork server of our own and a fresh data directory, provisioned from the template."""
+        """A fork server of our own and a fresh data directory, provisioned from the template; on
+        the serial unit, fresh cash emulators too (their directory: ``self._devices[data_dir]``)."""
         with self._lock:
             self._n += 1
             n = self._n
         data_dir = self.work / f"run-{n:05d}"
         copy_provisioned(self.template, data_dir)
+        devices = None
+        if self.serial:
+            cash_dir = self.work / f"cash-{n:05d}"
+            devices = crash_serial.start_devices(cash_dir, self._float)
+            with self._lock:
+                self._devices[data_dir] = (cash_dir, devices)
         server = self._servers.get()
         try:
             yield server, data_dir
         finally:
             self._servers.put(server)
+            if devices is not None:
+                devices.stop()
+                with self._lock:
+                    cash_dir, _ = self._devices.pop(data_dir)
+                if self.keep is not None and not kill.ok:  # the emulators' logs go with the data directory
+                    shutil.copytree(cash_dir, data_dir / "cash-emulators", ignore=shutil.ignore_patterns("*.tty", "*.sock"))
+                shutil.rmtree(cash_dir, ignore_errors=True)
             if self.keep is not None and not kill.ok:
                 self.keep.mkdir(parents=True, exist_ok=True)
                 where = kill.at if kill.at is not None else f"random{n}"
@@ -157,7 +186,7 @@ class Harness:
         out = data_dir.with_suffix(".out")
         started = time.monotonic()
         pid = server.start(cmd="run", scenario=str(path), data_dir=str(data_dir), crash_at=crash_at,
-                           trace=str(trace), out=str(out))
+                           trace=str(trace), out=str(out), serial=self._serial_dir(data_dir))
         status, hung = server.wait(pid, kill_after=kill_after, timeout=CHILD_TIMEOUT)
         seconds = time.monotonic() - started
         text = _read(out)
@@ -173,15 +202,28 @@ class Harness:
     def _compare(self, server: ForkServer, data_dir: Path, kill: Kill) -> None:
         out = data_dir.with_suffix(".out")
         for attempt in ("first", "second"):
-            status, hung = server.run(cmd="restart", data_dir=str(data_dir), out=str(out))
+            status, hung = server.run(cmd="restart", data_dir=str(data_dir), out=str(out),
+                                      serial=self._serial_dir(data_dir))
             if status != 0 or hung:
                 kill.errors.append(f"{attempt} restart failed ({status}): {_last(_read(out))}")
                 return
             try:
-                setattr(kill, attempt, figures(data_dir))
+                setattr(kill, attempt, figures(data_dir, self._world(data_dir)))
             except Exception as exc:  # a journal the comparison cannot read is itself a finding
                 kill.errors.append(f"{attempt} comparison failed: {type(exc).__name__}: {exc}")
                 return
+
+
+    def _serial_dir(self, data_dir: Path) -> str:
+        """The run's cash emulators' directory ("" on the simulated unit)."""
+        with self._lock:
+            found = self._devices.get(data_dir)
+        return str(found[0]) if found else ""
+
+    def _world(self, data_dir: Path) -> crash_serial.World | None:
+        with self._lock:
+            found = self._devices.get(data_dir)
+        return crash_serial.world(found[1]) if found else None
 
 
 def _read(path: Path) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Mapping, cast
+from typing import Annotated, Any, Callable, Mapping, Protocol, cast
 
 import msgspec
 
@@ -245,15 +245,45 @@ class ScenarioResult:
         return not self.failures
 
 
+class CashHands(Protocol):
+    """What a scenario does at the cash unit with its hands: not the kiosk's calls to the unit (the
+    CashUnit port) but a resident's coin or note, and the faults a scenario puts on the unit.
+
+    The simulated unit is its own hands (the default). Hands of another unit (the serial one, on
+    its emulators) return from ``insert``, ``jam`` and ``clear`` once the unit has reported what
+    they did, so the runner finds the report waiting for it; a fault they cannot cause raises
+    ``NotImplementedError`` and the scenario is an error, never quietly something else.
+    """
+
+    def insert(self, denomination: int) -> object: ...
+
+    def jam(self) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def empty_float(self) -> None: ...
+
+    def fail_next_call(self, after_work: bool = True, kind: CashOperationKind | None = None) -> None: ...
+
+
 class ScenarioRunner:
-    """Runs a scenario against a kiosk built by the composition root with simulated devices."""
+    """Runs a scenario against a kiosk built by the composition root with simulated devices.
+
+    ``hands`` act at the cash unit (default: the kiosk's cash unit itself, the simulated one).
+    ``pump``, when device events arrive on threads of their own (the serial cash unit's poll
+    threads) and wait in an inbox, hands them to the flow on this thread: it is called before every
+    step of settling and of waiting, as the kiosk's runtime may only be posted to from one thread.
+    """
 
     # ``kiosk`` is Any: the runner drives the simulated devices' own controls (insert, jam, set_fault ...),
     # which the ports do not have; load_scenario has checked every value it hands them.
-    def __init__(self, kiosk: Any, clock: ManualClock, executor: ShufflingExecutor) -> None:
+    def __init__(self, kiosk: Any, clock: ManualClock, executor: ShufflingExecutor, hands: CashHands | None = None,
+                 pump: Callable[[], object] | None = None) -> None:
         self._k = kiosk
         self._clock = clock
         self._executor = executor  # a ShufflingExecutor: seeded, results come late and out of order
+        self._hands: CashHands = hands if hands is not None else kiosk.cash
+        self._pump: Callable[[], object] = pump or (lambda: None)
         self._printed = 0
         self._path = Path("scenario")
 
@@ -267,7 +297,8 @@ class ScenarioRunner:
                 self._act(step)
             except InputFileError:
                 raise  # a damaged data file (a card file, say) speaks for itself
-            except (PinFormatError, ValueError, LookupError) as exc:
+            # NotImplementedError: a fault these cash hands cannot cause (CashHands)
+            except (PinFormatError, ValueError, LookupError, NotImplementedError) as exc:
                 raise ScenarioError(scenario.path, f"step {step.number} ({step.action})", str(exc)) from None
             self._settle()
             failures += [f"step {step.number} ({step.action}): {f}" for f in self._check(step.expect)]
@@ -315,7 +346,7 @@ class ScenarioRunner:
             post(ev.OrderConfirmed())
         elif a == "insert":
             for denomination in (v if isinstance(v, list) else [v]):
-                self._k.cash.insert(int(cast(int, denomination)))
+                self._hands.insert(int(cast(int, denomination)))
         elif a == "cancel":
             post(ev.CancelTouched())
         elif a == "still_here":
@@ -349,13 +380,13 @@ class ScenarioRunner:
         if name.startswith("printer:"):
             self._k.printer.set_fault(FAULTS[name][1])
         elif name == "cash:jam":
-            self._k.cash.jam()
+            self._hands.jam()
         elif name == "cash:empty_float":
-            self._k.cash.empty_float()
+            self._hands.empty_float()
         elif name in ("cash:fail_after_work", "cash:fail_before_work"):
-            self._k.cash.fail_next_call(after_work=name == "cash:fail_after_work")
+            self._hands.fail_next_call(after_work=name == "cash:fail_after_work")
         elif name == "cash:fail_change_after_work":
-            self._k.cash.fail_next_call(after_work=True, kind=CashOperationKind.DISPENSE)
+            self._hands.fail_next_call(after_work=True, kind=CashOperationKind.DISPENSE)
         elif name == "reader:unplug":
             self._k.card.unplug()
         elif name == "card:pull_during_sign":
@@ -366,7 +397,7 @@ class ScenarioRunner:
             self._k.printer.clear_fault()
             self._k.printer.resume()  # a paused queue stays paused until someone resumes it
         elif family == "cash":
-            self._k.cash.clear()
+            self._hands.clear()
         elif family == "reader":
             self._k.card.plug()
         else:
@@ -377,12 +408,14 @@ class ScenarioRunner:
         steps = max(1, int(seconds / _SETTLE_STEP_SECONDS))
         for _ in range(steps):
             self._clock.advance(seconds / steps)
+            self._pump()
             self._k.runtime.post(ev.Tick(self._clock.now()))
             self._step_devices()
 
     def _settle(self) -> None:
         """Let device-bound screens finish (printing needs polls) and every answer arrive."""
         for _ in range(_SETTLE_LIMIT):
+            self._pump()
             self._k.runtime.post(ev.Tick(self._clock.now()))
             if self._executor.idle and self._k.flow.screen not in WAITS_ON_DEVICE:
                 return

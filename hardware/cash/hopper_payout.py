@@ -25,6 +25,7 @@ from hardware.cash.cctalk_hopper import Hopper
 from hardware.cash.device_health import HealthCell
 from hardware.cash.serial_link import DeviceSilent
 from hardware.cash.unit_book import PayoutStep, UnitBook
+from kiosk.crashpoints import crashpoint
 from kiosk.ports.cash import OutcomeUnknown
 
 log = logging.getLogger(__name__)
@@ -83,13 +84,16 @@ class HopperPayout:
                 pieces = min(left // coin, MAX_PIECES)
                 before = hopper.status().counter
                 self._book.plan_step(PayoutStep(ref, seq, address, coin, pieces, before, None, None))
+                crashpoint("cash:payout_planned")
                 hopper.enable(True)
                 try:
                     hopper.dispense(pieces)
                 except DeviceSilent:
                     pass  # the command may have arrived: the hopper's counter will say
+                crashpoint("cash:payout_sent")
                 paid, unpaid = self._wait(hopper, before, pieces)
                 self._book.settle_step(ref, seq, paid, unpaid)
+                crashpoint("cash:payout_settled")
                 seq += 1
                 left -= paid * coin
                 if unpaid:

@@ -26,6 +26,7 @@ from hardware.cash.id003_link import Id003Link
 from hardware.cash.id003_protocol import Status, denomination_inhibit_mask
 from hardware.cash.poller import RestartDevice
 from hardware.cash.unit_book import UnitBook
+from kiosk.crashpoints import crashpoint
 from kiosk.ports.cash import CashEvent, CashRejected
 
 log = logging.getLogger(__name__)
@@ -133,12 +134,16 @@ class NoteIntake:
         yen = self._codes.get(escrow_code) if escrow_code is not None else None
         reason = self._gate.refusal(yen)
         if reason:
+            if self._book.optional(PENDING) is not None:
+                self._book.change(put={PENDING: None})  # a stack the last run meant and never sent
             self._link.return_bill()
             self._emit(CashRejected(reason))
             return
         assert yen is not None
         self._book.change(put={PENDING: yen})  # written down before the note moves
+        crashpoint("cash:note_pending")
         self._link.stack()
+        crashpoint("cash:note_stacking")
 
     def _settle_power_up(self, code: int) -> None:
         pending = self._book.optional(PENDING)

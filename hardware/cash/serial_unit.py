@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -41,6 +42,7 @@ from hardware.cash.note_intake import NoteIntake
 from hardware.cash.poller import Poller
 from hardware.cash.serial_link import DeviceSilent, LinkDown, PortOwner
 from hardware.cash.unit_book import UnitBook
+from kiosk.crashpoints import crashpoint
 from kiosk.health import Availability, DeviceHealth
 from kiosk.ports.cash import (
     YEN_DENOMINATIONS, CashCounters, CashCredited, CashEvent, CashHealthChanged, CashOperation, CashOperationKind,
@@ -123,6 +125,15 @@ class SerialCashUnit(CashUnit):
         for poller in self._pollers if poll else ():
             poller.start()
 
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Each device's poll thread has restarted it and done a full round: a note stacked or
+        coins counted while the kiosk was down are credited, a payout cut by a crash is settled."""
+        deadline = time.monotonic() + timeout
+        settled = all(p.wait_rounds(1, max(0.0, deadline - time.monotonic())) for p in self._pollers)
+        if not settled:
+            log.warning("cash unit: a device did not answer within %.0f s of start-up", timeout)
+        return settled
+
     def close(self) -> None:
         for poller in self._pollers:
             poller.stop()
@@ -173,6 +184,7 @@ class SerialCashUnit(CashUnit):
             held = self.held()
             # nothing moves at a device: notes are in the box, coins in their hoppers already
             self._book.once(ref, CashOperationKind.STACK, held, {"held": -held, "stacked": held})
+            crashpoint("cash:stack")
             return held
 
     def return_held(self, ref: str) -> Dispensed:
@@ -182,6 +194,7 @@ class SerialCashUnit(CashUnit):
                 return Dispensed(known.done, known.unpaid)
             held = self.held()
             self._book.begin(ref, CashOperationKind.RETURN, held)
+            crashpoint("cash:return_begun")
             return self._pay_and_finish(ref, held)
 
     def dispense(self, amount: int, ref: str) -> Dispensed:
@@ -190,6 +203,7 @@ class SerialCashUnit(CashUnit):
             if known is not None:
                 return Dispensed(known.done, known.unpaid)
             self._book.begin(ref, CashOperationKind.DISPENSE, amount)
+            crashpoint("cash:dispense_begun")
             return self._pay_and_finish(ref, amount)
 
     def outcome(self, ref: str) -> CashOperation | None:
@@ -238,6 +252,7 @@ class SerialCashUnit(CashUnit):
     def credit(self, yen: int, *, note: bool, put: dict[str, int | None]) -> None:
         with self._lock:
             self._book.change(add={"held": yen, "credited": yen, **({"cash_box": yen} if note else {})}, put=put)
+        crashpoint("cash:credited")
         self._emit(CashCredited(yen))
 
     # --- inside ---------------------------------------------------------------------------------------------
@@ -310,6 +325,7 @@ class SerialCashUnit(CashUnit):
         else:
             add = {"paid_out": paid}
         self._book.finish(ref, paid, unpaid, add)
+        crashpoint(f"cash:{kind.value}")
         return Dispensed(paid, unpaid)
 
 

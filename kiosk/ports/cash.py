@@ -145,6 +145,13 @@ class CashUnit(ABC):
         Raises ``ValueError`` for a denomination the unit cannot pay out or a negative count.
         """
 
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Catch up with what the devices did while the kiosk was down (a note stacked, coins
+        counted, a payout run), so that ``held`` and ``outcome`` tell it before recovery asks.
+        Bounded by ``timeout``; False when a device did not answer in time. A unit whose state
+        is all in memory or on file (the simulated one) is always settled."""
+        return True
+
     def float_counts(self) -> dict[int, int] | None:
         """Pieces per denomination in the change float, if the unit can tell (None if it cannot)."""
         return None
