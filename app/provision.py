@@ -25,6 +25,7 @@ from center.pki.demo import provision_demo_pki
 from center.pki.layout import DemoPkiLayout
 from center.pki.seals import load_seal_key_list, provision_seal_keys
 from center.registry.demo_loader import load_demo_population
+from center.registry.impressions import RECIPE_VERSION
 from center.build import CENTER_DATABASE, CENTER_KEY
 from center.registry.demo_loader import DemoPopulation
 from center.storage.engine import open_engine
@@ -34,7 +35,7 @@ from center.storage.store import load_pseudonym_key
 from kiosk.validation import KIB, MIB, InputFileError, Schema, Text, load_json, load_toml, one_of, pattern
 
 DEMO_REFERENCE_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=JST)
-_FORMAT = 3  # bump when the layout of the data directory changes (3: the center's database, center.sqlite)
+_FORMAT = 4  # bump when the layout of the data directory changes (3: the center's database, center.sqlite; 4: 印影 pictures in it)
 _STAMP = "provisioned.json"
 
 
@@ -138,6 +139,7 @@ def copy_provisioned(source: Path, target: Path) -> None:
 
 def _fingerprint(config: KioskConfig) -> str:
     digest = hashlib.sha256(str(_FORMAT).encode())
+    digest.update(f"印影 {RECIPE_VERSION}".encode())  # the registry's pictures are drawn again when their drawing changes
     for path in (config.demo_residents, config.demo_cards, *sorted(config.municipalities_dir.glob("*.toml"))):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

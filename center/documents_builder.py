@@ -186,6 +186,8 @@ def _inkan(requester: ResidentRecord) -> InkanBody:
     seal = requester.seal
     if seal is None:
         raise DocumentDataError(f"{requester.resident_ref} has no seal registered")
+    if not seal.image:  # the certificate shows the registered picture, never the characters typeset
+        raise DocumentDataError(f"{requester.resident_ref} has no 印影 picture on file (load the registry again)")
     return InkanBody(
         name=requester.name.full,
         name_kana=requester.name.full_kana,
@@ -195,6 +197,8 @@ def _inkan(requester: ResidentRecord) -> InkanBody:
         registration_number=seal.registration_number,
         registered_on=seal.registered_on,
         impression=seal.impression,
+        impression_image=seal.image,
+        impression_recipe=seal.image_recipe,
     )
 
 

@@ -61,6 +61,8 @@ class InkanBody:
     registration_number: str
     registered_on: date
     impression: str  # the characters of the registered seal
+    impression_image: bytes  # the registered 印影 as the registry holds it: a 1-bit PNG with its dpi
+    impression_recipe: str  # how the demo registry drew it (printing.impression), so a verifier can again; "" if scanned
 
 
 @dataclass(frozen=True)

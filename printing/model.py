@@ -5,7 +5,7 @@ code of the page it lands on, so the verifier can list and check exactly what th
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,10 @@ class Item:
     label: str
     value: str
     drawn_as_seal: bool = False  # 印影: the value is drawn as a seal impression, not as a line of text
+    # A seal's picture (a 1-bit PNG from the registry) and the recipe that draws it again
+    # (printing.impression), signed on the seal's layout line; neither is part of the value.
+    seal_picture: bytes = field(default=b"", repr=False)
+    seal_recipe: str = ""
 
 
 @dataclass(frozen=True)

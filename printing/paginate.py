@@ -5,7 +5,9 @@ last page; the closing block has its own place in the bottom band, beside the co
 
 What a page signs is its items in print order with layout lines among them (labels starting
 with ``#``): ``#H`` a section heading (``#H+`` continued, ``=mark`` its boxed mark), ``#S`` the
-next item is drawn as a seal, ``#C`` the closing block follows (value: the mayor's title). They
+next item is drawn as a seal (value: the recipe its picture is drawn again from, see
+printing.impression; empty on pages printed before 印影 were pictures), ``#C`` the closing block
+follows (value: the mayor's title). They
 count against the code's size like any item, and ``plan_from_lines`` rebuilds the page's rows
 from them, so the verifier draws the page exactly as it was drawn here."""
 from __future__ import annotations
@@ -49,7 +51,7 @@ def signed_items(items: tuple[Item, ...]) -> tuple[Item, ...]:
         if item.label.startswith("#"):
             raise ValueError(f"item label {item.label!r}: '#' starts the code's layout lines")
         if item.drawn_as_seal:
-            lines.append(Item(SEAL, ""))
+            lines.append(Item(SEAL, item.seal_recipe))
         lines.append(item)
     return tuple(lines)
 
@@ -131,33 +133,36 @@ def plan_from_lines(lines: tuple[Item, ...], font: str) -> RebuiltPage:
     rows: list[Row] = []
     closing: dict[str, str] = {}
     mayor_title: str | None = None
-    seal_next = False
+    seal_next: str | None = None  # the recipe of the seal line just read
     for line in lines:
         label = line.label
         if label.startswith(HEADING):
-            if mayor_title is not None or seal_next:
+            if mayor_title is not None or seal_next is not None:
                 raise ValueError("a heading inside the closing block or after a seal line")
             flags, _, mark = label[len(HEADING):].partition("=")
             if flags not in ("", "+"):
                 raise ValueError(f"unknown heading line {label!r}")
             rows.append(Row(g.HEADING_HEIGHT, section=Section(line.value, (), mark), continued=flags == "+"))
         elif label == SEAL:
-            seal_next = True
+            if seal_next is not None:
+                raise ValueError("two seal lines in a row")
+            seal_next = line.value
         elif label == CLOSING:
-            if mayor_title is not None or seal_next:
+            if mayor_title is not None or seal_next is not None:
                 raise ValueError("a second closing line")
             mayor_title = line.value
         elif label.startswith("#"):
             raise ValueError(f"unknown layout line {label!r}")
         elif mayor_title is not None:
-            if seal_next or label in closing:
+            if seal_next is not None or label in closing:
                 raise ValueError(f"closing item {label!r} out of place")
             closing[label] = line.value
         else:
-            row = _item_row(Item(label, line.value, drawn_as_seal=seal_next), font)
+            seal = seal_next is not None
+            row = _item_row(Item(label, line.value, drawn_as_seal=seal, seal_recipe=seal_next or ""), font)
             (rows if rows else header).append(row)
-            seal_next = False
-    if seal_next:
+            seal_next = None
+    if seal_next is not None:
         raise ValueError("a seal line without its item")
     return RebuiltPage(tuple(header), PagePlan(tuple(rows), lines, closing=mayor_title is not None), mayor_title, closing)
 

@@ -13,15 +13,17 @@ from reportlab.pdfgen.canvas import Canvas
 from printing import geometry as g
 from printing.model import Composition
 from printing.paginate import PagePlan, Row
-from printing.seal_art import draw_impression, draw_office_seal
+from printing.impression import RecipeError, impression_png
+from printing.seal_art import PictureError, draw_impression, draw_office_seal
 from printing.security.microtext import draw_microtext
 from printing.security.qr import draw_code
-from printing.security.sample_mark import draw_sample_mark
+from printing.security.sample_mark import draw_sample_mark, draw_seal_sample_mark
 from printing.security.tint import FORM_NAME
 
 RULE = 0.6
 GRID = (0.25, 0.25, 0.25)
 HEADING_FILL = (0.9, 0.9, 0.9)
+OFFICE_SEAL_OVER_NAME = 0.2  # the mayor's name ends this share of the 公印's side left of its centre
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ def paint_page(
     facts: PageFacts, page: int, pages: int, code: bytes, regions: Regions = None,
 ) -> None:
     mark = regions.append if regions is not None else (lambda region: None)
+    seals: list[tuple[float, float, float]] = []  # where each seal's own 「見本」 goes on samples (centre, size)
     canvas.doForm(FORM_NAME)
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 9)
@@ -75,10 +78,10 @@ def paint_page(
     canvas.drawCentredString(g.PAGE_WIDTH / 2, g.TITLE_BASELINE, composition.title)
     mark(Region("表題", _text_box(font, g.TITLE_SIZE, composition.title, g.PAGE_WIDTH / 2, g.TITLE_BASELINE, "centre"),
                 composition.title))
-    y = _table(canvas, font, header, g.TABLE_TOP, regions)
-    y = _table(canvas, font, plan.rows, y - (6 if header else 0), regions)
+    y = _table(canvas, font, header, g.TABLE_TOP, regions, seals)
+    y = _table(canvas, font, plan.rows, y - (6 if header else 0), regions, seals)
     if plan.closing:
-        _closing(canvas, font, composition.attestation, facts, y, regions)
+        _closing(canvas, font, composition.attestation, facts, y, regions, seals)
     canvas.setStrokeColorRGB(*GRID)
     draw_microtext(canvas, font, facts.microtext, g.LEFT, g.MICROTEXT_BASELINE, g.CONTENT_WIDTH)
     mark(Region("マイクロ文字", (g.LEFT, g.MICROTEXT_BASELINE - 1, g.RIGHT, g.MICROTEXT_BASELINE + 2), facts.microtext))
@@ -95,10 +98,13 @@ def paint_page(
     mark(Region("頁番号", _text_box(font, 9, f"{page} / {pages}", g.PAGE_WIDTH / 2, g.PAGE_NUMBER_BASELINE, "centre"),
                 f"{page} / {pages}"))
     if facts.sample:  # over the whole page: not a region, or all that is added in blank space would be named 見本
+        for cx, cy, size in seals:
+            draw_seal_sample_mark(canvas, font, cx, cy, size)
         draw_sample_mark(canvas, font)
 
 
-def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float, regions: Regions = None) -> float:
+def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float, regions: Regions = None,
+           seals: list[tuple[float, float, float]] | None = None) -> float:
     """Rows as a ruled two-column table from ``top`` down; returns the y below the last row."""
     if not rows:
         return top
@@ -120,7 +126,7 @@ def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float, regions
             if regions is not None:
                 regions.append(Region(f"見出し（{where}）", box, heading + (f"　{row.section.mark}" if row.section.mark else "")))
         else:
-            _item(canvas, font, row, y)
+            _item(canvas, font, row, y, seals)
             if regions is not None:
                 regions.append(Region(row.item.label + (f"（{where}）" if where else ""), box, row.item.value))
     canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, top - y, stroke=1, fill=0)
@@ -142,7 +148,7 @@ def _heading(canvas: Canvas, font: str, row: Row, y: float) -> None:
         canvas.drawString(x + 1, y + 5.5, row.section.mark)
 
 
-def _item(canvas: Canvas, font: str, row: Row, y: float) -> None:
+def _item(canvas: Canvas, font: str, row: Row, y: float, seals: list[tuple[float, float, float]] | None = None) -> None:
     value_x = g.LEFT + g.LABEL_WIDTH
     canvas.line(g.LEFT, y, g.RIGHT, y)
     canvas.line(value_x, y, value_x, y + row.height)
@@ -151,13 +157,35 @@ def _item(canvas: Canvas, font: str, row: Row, y: float) -> None:
     first = y + row.height - g.CELL_PAD - g.TEXT_SIZE
     canvas.drawString(g.LEFT + g.CELL_PAD, first, row.item.label)
     if row.item.drawn_as_seal:
-        draw_impression(canvas, font, row.item.value, value_x + 48, y + row.height / 2, row.height - 12)
+        _seal_item(canvas, row, value_x + 48, y + row.height / 2, seals)
         return
     for number, line in enumerate(row.lines):
         canvas.drawString(value_x + g.CELL_PAD, first - number * g.LEADING, line)
 
 
-def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, y: float, regions: Regions = None) -> None:
+def _seal_item(canvas: Canvas, row: Row, cx: float, cy: float, seals: list[tuple[float, float, float]] | None) -> None:
+    """The 印影 in its frame: the registry's picture or, on a redrawing (no picture), the picture
+    its signed recipe draws again. Never typeset: an item with neither cannot be printed."""
+    item = row.item
+    side = row.height - 12
+    canvas.saveState()
+    canvas.setStrokeColorRGB(*GRID)
+    canvas.setLineWidth(RULE)
+    canvas.rect(cx - side / 2, cy - side / 2, side, side, stroke=1, fill=0)
+    canvas.restoreState()
+    try:
+        picture = item.seal_picture or (impression_png(item.value, item.seal_recipe) if item.seal_recipe else b"")
+        if not picture:
+            raise ValueError("no picture and no recipe")
+        draw_impression(canvas, picture, cx, cy)
+    except (RecipeError, PictureError, ValueError) as exc:
+        raise ValueError(f"the 印影 cannot be drawn: {exc}") from None
+    if seals is not None:  # across the impression's lower right: marked, and still seen
+        seals.append((cx + side * 0.22, cy - side * 0.22, side * 0.5))
+
+
+def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, y: float, regions: Regions = None,
+             seals: list[tuple[float, float, float]] | None = None) -> None:
     mark = regions.append if regions is not None else (lambda region: None)
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 10)
@@ -176,14 +204,16 @@ def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, y: f
         canvas.drawString(g.CLOSING_X + 10, y - 16, facts.office)
         mark(Region("担当", _text_box(font, 8, facts.office, g.CLOSING_X + 10, y - 16), facts.office))
     seal_x, seal_y = g.OFFICE_SEAL_CENTER
+    size = g.OFFICE_SEAL_SIZE
+    canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 13)
     mayor = f"{facts.mayor_title}　{facts.mayor_name}"
-    canvas.drawRightString(seal_x - g.OFFICE_SEAL_SIZE / 2 - 6, seal_y - 12, mayor)
-    mark(Region("証明者", _text_box(font, 13, mayor, seal_x - g.OFFICE_SEAL_SIZE / 2 - 6, seal_y - 12, "right"), mayor))
-    draw_office_seal(canvas, font, facts.office_seal_text, seal_x, seal_y, g.OFFICE_SEAL_SIZE)
-    half = g.OFFICE_SEAL_SIZE / 2 + 2  # the border's line width
+    # As a real seal is pressed: the name ends under the seal's left part, its last character inked over.
+    name_end = seal_x - size * OFFICE_SEAL_OVER_NAME
+    canvas.drawRightString(name_end, seal_y - 12, mayor)
+    mark(Region("証明者", _text_box(font, 13, mayor, name_end, seal_y - 12, "right"), mayor))
+    draw_office_seal(canvas, facts.office_seal_text, seal_x, seal_y, size)
+    half = size / 2 + 1
     mark(Region("公印", (seal_x - half, seal_y - half, seal_x + half, seal_y + half), facts.office_seal_text))
-    canvas.setFont(font, 6.5)
-    canvas.drawCentredString(seal_x, seal_y - g.OFFICE_SEAL_SIZE / 2 - 8, "この印は黒色です")
-    mark(Region("公印", _text_box(font, 6.5, "この印は黒色です", seal_x, seal_y - g.OFFICE_SEAL_SIZE / 2 - 8, "centre"),
-                facts.office_seal_text))
+    if seals is not None:  # across the seal's lower right: marked, and still seen
+        seals.append((seal_x + size * 0.2, seal_y - size * 0.24, size * 0.75))

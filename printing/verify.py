@@ -41,7 +41,11 @@ from typing import TYPE_CHECKING, Protocol, Sequence
 
 from center.pki.seals import SealKey
 from printing.geometry import CODE_SIZE, CODE_Y, PAGE_HEIGHT
-from printing.security.seal_code import CodeFormatError, OpenedCode, PageSeal, is_certificate_code, open_code
+from printing.model import Item
+from printing.paginate import SEAL as SEAL_LINE
+from printing.security.seal_code import (
+    LAYOUT_PREFIX, CodeFormatError, OpenedCode, PageSeal, is_certificate_code, open_code,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -224,17 +228,33 @@ def _check(where: str, code: OpenedCode, keys: PublicKeys) -> PageReport:
 
 
 def _differences(seal: PageSeal, page_text: str) -> tuple[str, ...]:
-    """Signed items the page's text does not show, in the signed order (spaces ignored)."""
+    """Signed items the page's text does not show, in the signed order (spaces ignored). An item
+    drawn as a seal (the 印影) is a picture, not text: the comparison with the redrawing checks it."""
     text = _squeeze(page_text)
     differences = []
     at = 0
-    for label, value in [("発行番号", seal.issue_number), *((i.label, i.value) for i in seal.printed_items)]:
+    for label, value in [("発行番号", seal.issue_number), *((i.label, i.value) for i in _text_items(seal))]:
         found = text.find(_squeeze(value), at)
         if found < 0:
             differences.append(f"{label}: the page does not show 「{value}」 where the code has it")
         else:
             at = found + len(_squeeze(value))
     return tuple(differences)
+
+
+def _text_items(seal: PageSeal) -> list[Item]:
+    """The printed items shown as text: without the items a format 3 code's seal lines mark."""
+    if not seal.has_layout:
+        return list(seal.printed_items)
+    shown, seal_next = [], False
+    for item in seal.items:
+        if item.label == SEAL_LINE:
+            seal_next = True
+        elif not item.label.startswith(LAYOUT_PREFIX):
+            if not seal_next:
+                shown.append(item)
+            seal_next = False
+    return shown
 
 
 def _squeeze(text: str) -> str:

@@ -51,7 +51,7 @@ def resident(ref: str, given: str, my_number: str, **changes) -> ResidentRecord:
         previous_address="架空県月見野町一番地",
         my_number=my_number,
         koseki_id="K-1",
-        seal=SealRegistration("S-77", date(2014, 2, 2), "月岡"),
+        seal=SealRegistration("S-77", date(2014, 2, 2), "月岡", image=b"\x89PNG seal picture", image_recipe="1.0123456789ab"),
         tax_records=(TaxRecord(2026, "990001", True, 5_100_000, 3_000_000, 180_000, 120_000, 2, True),),
         address_history=(AddressHistoryEntry("架空県月見野町一番地", date(2001, 4, 1)),
                          AddressHistoryEntry("架空県七星市北斗町二丁目2番地", date(2012, 9, 1))),
@@ -155,6 +155,7 @@ def test_inkan_and_tax():
     inkan = build(K.INKAN).body
     assert isinstance(inkan, InkanBody)
     assert (inkan.name, inkan.registration_number, inkan.impression) == (WIFE.name.full, "S-77", "月岡")
+    assert (inkan.impression_image, inkan.impression_recipe) == (b"\x89PNG seal picture", "1.0123456789ab")
     tax = build(K.TAX_SHOTOKU, fiscal_year=2026).body
     assert isinstance(tax, TaxBody)
     assert (tax.fiscal_year, tax.income_year, tax.total_income, tax.name) == (2026, 2025, 5_100_000, WIFE.name.full)

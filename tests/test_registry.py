@@ -1,14 +1,18 @@
 import copy
+import io
 import json
 import re
 import sqlite3
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from center.registry.impressions import demo_recipe, draw_impression
 from center.registry.demo_loader import DemoDataError, load_demo_population, parse_demo_population
 from center.registry.mynumber import is_valid_my_number
 from center.registry.records import Sex
@@ -90,9 +94,29 @@ def test_every_my_number_is_valid_and_unique(population, registry):
 
 def test_every_record_round_trips(population, registry):
     for r in population.residents:
-        assert registry.resident(r.resident_ref) == r
+        stored = r if r.seal is None else replace(r, seal=replace(  # the 印影 picture is drawn when stored
+            r.seal, image=draw_impression(r.seal.impression, r.seal.image_recipe)))
+        assert registry.resident(r.resident_ref) == stored
     for k in population.koseki:
         assert registry.koseki(k.koseki_id) == k
+
+
+def test_every_registered_seal_has_its_own_impression_picture(population, registry):
+    """Drawn once, when the registry is loaded: a 1-bit PNG with its resolution, the same for one
+    resident every time, different for every resident (both 渡邉 included)."""
+    pictures = {}
+    for r in population.residents:
+        if r.seal is None:
+            continue
+        seal = registry.resident(r.resident_ref).seal
+        assert seal.image_recipe == demo_recipe(r.resident_ref, r.seal.registration_number)
+        with Image.open(io.BytesIO(seal.image)) as image:
+            assert (image.format, image.mode) == ("PNG", "1")
+            assert round(image.info["dpi"][0]) == 400 and 150 <= image.width <= 400
+        assert len(seal.image) < 6000
+        pictures[r.resident_ref] = seal.image
+    assert len(pictures) >= 15 and len(set(pictures.values())) == len(pictures)
+    assert sum(1 for r in population.residents if r.seal and r.seal.impression == "渡邉") == 2
 
 
 def test_unknown_ids_give_none(registry):

@@ -23,6 +23,7 @@ from center.pki.seals import (
     SealKeyError, WithdrawalReason, key_id_of, load_seal_key_list, provision_seal_keys, rotate_seal_key,
 )
 from app.provision import copy_provisioned
+from center.registry.impressions import demo_recipe, draw_impression
 from printing.model import Item
 from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import MAGIC_V1, SIGNING_CONTEXT, PageSeal, _compress, _DICTIONARY_V1, unsigned_size
@@ -280,11 +281,14 @@ def test_a_damaged_legacy_key_is_one_line_naming_the_file(tmp_path):
     assert not layout.seal_key_list.exists()
 
 
+RECIPE = demo_recipe("R-0001", "0010234")
+
+
 def inkan() -> CertificateDocument:
     return CertificateDocument(
         kind=CertificateKind.INKAN, session_id="s" * 32, issue_number="990001-20261125-000007",
         issued_at=datetime(2026, 11, 25, 10, 0, tzinfo=JST),
         authority=IssuingAuthority("990001", "七星市", "七星市長", "北斗　一郎"), copies=1, fee_per_copy=300,
         body=InkanBody("佐藤　一郎", "サトウ　イチロウ", date(1978, 4, 12), "男", "架空県七星市北斗町一丁目2番3号",
-                       "0010234", date(2008, 5, 12), "佐藤"),
+                       "0010234", date(2008, 5, 12), "佐藤", draw_impression("佐藤", RECIPE), RECIPE),
     )

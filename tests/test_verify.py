@@ -17,6 +17,7 @@ from app.cli import main
 from kiosk.clock import JST
 from kiosk.documents import CertificateDocument, InkanBody, IssuingAuthority
 from kiosk.kinds import CertificateKind
+from center.registry.impressions import demo_recipe, draw_impression
 from center.pki.seals import load_current_seal_key, load_seal_private_key, provision_seal_keys
 from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import MAGIC, PageSeal, _compress, open_code, seal_bytes
@@ -26,8 +27,9 @@ from printing.verify_cli import seal_keys
 from tests.conftest import need_real_stack
 from tests.forgery_kit import Replaying
 
+RECIPE = demo_recipe("R-0001", "0010234")
 BODY = InkanBody("佐藤　一郎", "サトウ　イチロウ", date(1978, 4, 12), "男", "架空県七星市北斗町一丁目2番3号",
-                 "0010234", date(2008, 5, 12), "佐藤")
+                 "0010234", date(2008, 5, 12), "佐藤", draw_impression("佐藤", RECIPE), RECIPE)
 
 
 def document(code: str = "990001", **body_changes) -> CertificateDocument:

@@ -32,6 +32,7 @@ from kiosk.documents import (
 )
 from kiosk.kinds import CertificateKind
 from printing import geometry as g
+from center.registry.impressions import demo_recipe, draw_impression
 from printing.renderer import ReportlabRenderer
 from printing.security.signer import SealSigner
 from printing.verify import Report, Verdict, verify_files
@@ -45,8 +46,10 @@ AUTHORITY = IssuingAuthority("990001", "七星市", "七星市長", "北斗　�
 WHEN = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
 TAX = TaxBody(2026, 2025, "佐藤　一郎", "架空県七星市北斗町一丁目2番3号", date(1978, 4, 12), 5_120_000, 3_280_000,
               199_800, 132_200, 3, True)
+RECIPE = demo_recipe("R-0001", "0010234")
+YAMADA = draw_impression("山田", demo_recipe("R-0099", "0020001"))  # another registrant's 印影
 INKAN = InkanBody("佐藤　一郎", "サトウ　イチロウ", date(1978, 4, 12), "男", "架空県七星市北斗町一丁目2番3号",
-                  "0010234", date(2008, 5, 12), "佐藤")
+                  "0010234", date(2008, 5, 12), "佐藤", draw_impression("佐藤", RECIPE), RECIPE)
 
 
 def _person(name: str, born: date, sex: str, removed: bool = False) -> KosekiPerson:
@@ -202,6 +205,9 @@ FORGERIES = (
             ("総所得金額", "changed")),
     Forgery("tax levied set to non-taxed", WHITE_BOX, figure_changed(lambda p: p.tax, "課税区分（所得・課税の内容）", "非課税"),
             ("課税区分", "changed")),
+    Forgery("another registrant's 印影 printed under the genuine code", RERENDERED,
+            lambda p: [("forged.pdf", rerendered(p, inkan(impression_image=YAMADA), [kit_code(p.inkan)]))],
+            ("印影（登録者）", "changed")),
     Forgery("registered name replaced", WHITE_BOX, figure_changed(lambda p: p.inkan, "氏名（登録者）", "山田　太郎"),
             ("氏名（登録者）", "changed")),
     Forgery("birth date on page 2", WHITE_BOX,
@@ -248,7 +254,8 @@ FORGERIES = (
             scanned(lambda p: [("f.pdf", rerendered(p, tax(name="山田　太郎", total_income=1_980_000), p.tax_codes))], SCAN_A),
             ("氏名（納税義務者）", "総所得金額")),
     Forgery("scan: other data under a replayed code, JPEG", REPLAYED_SCAN,
-            scanned(lambda p: [("f.pdf", rerendered(p, inkan(name="山田　太郎", impression="山田"), [kit_code(p.inkan)]))], SCAN_B),
+            scanned(lambda p: [("f.pdf", rerendered(p, inkan(name="山田　太郎", impression="山田", impression_image=YAMADA),
+                                                    [kit_code(p.inkan)]))], SCAN_B),
             ("氏名（登録者）", "印影（登録者）")),
     Forgery("scan: 除籍 mark dropped", REPLAYED_SCAN, scanned(lambda p: [("f.pdf", removed_mark(p))], SCAN_C),
             ("見出し（戸籍に記録されている者 2）",)),
@@ -280,7 +287,7 @@ def test_the_corpus_holds_every_class_the_issue_names():
     kinds = {f.kind for f in FORGERIES}
     assert {WHITE_BOX, BLANKED, MISSING, DUPLICATED, MIXED, REPLAYED_SCAN} <= kinds
     scans = [f for f in FORGERIES if f.name.startswith("scan")]
-    assert len(FORGERIES) == 29 and len(scans) == 12  # the counts the README gives
+    assert len(FORGERIES) == 30 and len(scans) == 12  # the counts the README gives
 
 
 # --- genuine paper: no false alarms ------------------------------------------------------------

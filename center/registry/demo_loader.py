@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from center.registry.impressions import demo_recipe
 from center.registry.mynumber import is_valid_my_number
 from center.registry.records import (
     AddressHistoryEntry,
@@ -261,9 +262,10 @@ def _resident(r: _Resident) -> ResidentRecord:
         foreign=None if f is None else ForeignResidence(
             nationality=f.nationality, status=f.status, period_until=f.period_until,
             residence_card_number=f.residence_card_number),
+        # the 印影 picture itself is made from its recipe when the registry is stored (center.storage.registry)
         seal=None if seal is None else SealRegistration(
             registration_number=seal.registration_number, registered_on=seal.registered_on,
-            impression=seal.impression),
+            impression=seal.impression, image_recipe=demo_recipe(r.resident_ref, seal.registration_number)),
         tax_records=tuple(TaxRecord(
             fiscal_year=t.fiscal_year, jan1_municipality_code=t.jan1_municipality_code, declared=t.declared,
             total_income=t.total_income, taxable_income=t.taxable_income, municipal_tax=t.municipal_tax,

@@ -49,7 +49,9 @@ class ForeignResidence:
 class SealRegistration:
     registration_number: str
     registered_on: date
-    impression: str  # the characters carved in the seal, drawn as the 印影
+    impression: str  # the characters carved in the seal
+    image: bytes = b""  # the 印影 as registered: a 1-bit PNG with its dpi (the demo's: made when stored)
+    image_recipe: str = ""  # how the demo drew the image (printing.impression); "" for a scanned one
 
 
 @dataclass(frozen=True)

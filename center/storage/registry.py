@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, Row, bindparam, delete, func, select
 
 from center.registry.demo_loader import DemoPopulation
+from center.registry.impressions import draw_impression
 from center.registry.records import (
     AddressHistoryEntry, ForeignResidence, KosekiEntry, KosekiMember, KosekiRecord, PersonName, ResidentFlags,
     ResidentRecord, SealRegistration, Sex, TaxRecord,
@@ -46,7 +47,8 @@ _RESIDENT = (
         t_residents,
         t_households.c.municipality_code, t_households.c.address,
         t_foreign.c.nationality, t_foreign.c.status, t_foreign.c.period_until, t_foreign.c.residence_card_number,
-        t_seals.c.registration_number, t_seals.c.registered_on, t_seals.c.impression,
+        t_seals.c.registration_number, t_seals.c.registered_on, t_seals.c.impression, t_seals.c.image_recipe,
+        t_seals.c.image,
     )
     .join(t_households, t_households.c.household_id == t_residents.c.household_id)
     .outerjoin(t_foreign, t_foreign.c.resident_ref == t_residents.c.resident_ref)
@@ -248,7 +250,8 @@ def _write_population(conn: Connection, p: DemoPopulation) -> None:
         for r in p.residents if r.foreign is not None])
     _insert(conn, t_seals, [
         {"resident_ref": r.resident_ref, "registration_number": r.seal.registration_number,
-         "registered_on": r.seal.registered_on, "impression": r.seal.impression}
+         "registered_on": r.seal.registered_on, "impression": r.seal.impression,
+         "image_recipe": r.seal.image_recipe, "image": _seal_image(r.seal)}
         for r in p.residents if r.seal is not None])
     _insert(conn, t_taxes, [
         {"resident_ref": r.resident_ref, "fiscal_year": t.fiscal_year,
@@ -270,6 +273,14 @@ def _write_population(conn: Connection, p: DemoPopulation) -> None:
         for k in p.koseki for i, m in enumerate(k.members) for j, e in enumerate(m.entries)])
     _insert(conn, t_registrations, [
         {"koseki_id": k.koseki_id, "resident_ref": ref} for k in p.koseki for ref in sorted(k.kiosk_registered_refs)])
+
+
+def _seal_image(seal: SealRegistration) -> bytes:
+    """The 印影 picture to store: the record's own, or the demo's drawn now from its recipe
+    (center.registry.impressions): once per resident, when the registry is loaded."""
+    if seal.image or not seal.image_recipe:
+        return seal.image
+    return draw_impression(seal.impression, seal.image_recipe)
 
 
 def _name(n: PersonName, prefix: str = "") -> dict[str, str]:
@@ -316,7 +327,7 @@ def _resident(row: Row[Any], taxes: Iterable[TaxRecord], history: Iterable[Addre
             residence_card_number=row.residence_card_number),
         seal=None if row.registration_number is None else SealRegistration(
             registration_number=row.registration_number, registered_on=row.registered_on,
-            impression=row.impression),
+            impression=row.impression, image=bytes(row.image), image_recipe=row.image_recipe),
         tax_records=tuple(taxes),
         address_history=tuple(history),
         flags=ResidentFlags(support_measure=bool(row.support_measure), moving_out=bool(row.moving_out),

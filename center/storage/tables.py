@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, ForeignKeyConstraint, Integer, MetaData, PrimaryKeyConstraint, Table, Text,
+    BigInteger, Boolean, Column, Date, ForeignKeyConstraint, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, Table,
+    Text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -163,6 +164,8 @@ seals = Table(
     Column("registration_number", Text, nullable=False),
     Column("registered_on", Date, nullable=False),
     Column("impression", Text, nullable=False),
+    Column("image_recipe", Text, nullable=False),  # migration 2
+    Column("image", LargeBinary, nullable=False),  # migration 2: the 印影, a 1-bit PNG
 )
 
 tax_records = Table(

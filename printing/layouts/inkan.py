@@ -1,4 +1,4 @@
-"""印鑑登録証明書: the registered impression, drawn as a seal, above the holder's items."""
+"""印鑑登録証明書: the registered impression (the registry's picture, in its frame), above the holder's items."""
 from __future__ import annotations
 
 from kiosk.documents import CertificateDocument, InkanBody
@@ -14,7 +14,8 @@ def compose(document: CertificateDocument, style: LayoutStyle) -> Composition:
     body: InkanBody = document.body
     holder = Section(
         heading="登録者",
-        items=(Item("印影", body.impression, drawn_as_seal=True),) + present(
+        items=(Item("印影", body.impression, drawn_as_seal=True, seal_picture=body.impression_image,
+                    seal_recipe=body.impression_recipe),) + present(
             ("氏名", body.name),
             ("フリガナ", body.name_kana),
             ("生年月日", wareki(body.birth_date)),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from center.registry.impressions import demo_recipe, draw_impression
 from kiosk.clock import JST
 from kiosk.documents import (
     CertificateDocument, FuhyoAddressLine, FuhyoBody, FuhyoPerson, InkanBody, IssuingAuthority, JuminhyoBody,
@@ -27,7 +28,8 @@ BODIES = {
     CertificateKind.INKAN: InkanBody(
         name="佐藤　一郎", name_kana="サトウ　イチロウ", birth_date=date(1980, 4, 1), sex="男",
         address="七星市北斗町一丁目2番3号", registration_number="12345", registered_on=date(2012, 1, 2),
-        impression="佐藤"),
+        impression="佐藤", impression_image=draw_impression("佐藤", demo_recipe("R-1", "12345")),
+        impression_recipe=demo_recipe("R-1", "12345")),
     CertificateKind.TAX_SHOTOKU: TaxBody(
         fiscal_year=2026, income_year=2025, name="佐藤　一郎", address="七星市北斗町一丁目2番3号",
         birth_date=date(1980, 4, 1), total_income=5_000_000, taxable_income=3_000_000, municipal_tax=180_000,

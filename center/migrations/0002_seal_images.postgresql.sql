@@ -1,0 +1,2 @@
+-- PostgreSQL part of migration 2: the 印影 picture, a 1-bit PNG.
+ALTER TABLE seals ADD COLUMN image BYTEA NOT NULL DEFAULT ''::bytea
