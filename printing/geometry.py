@@ -5,6 +5,20 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
+MM = 72 / 25.4
+# Nothing is printed within 4 mm of the sheet's edge, the 地紋 included: printers cannot print
+# there (most leave 4-5 mm), and what they cannot print they cut off or shrink the page to fit.
+SAFE_MARGIN = 4 * MM
+
+# The 地紋 (printing.security.tint) is a 1-bit picture at the printer's 600 dpi, one picture pixel
+# to one printer pixel: its box is counted in those pixels from the page's top-left corner (the
+# corner a printer's raster starts from), a whole number of the tint's 9-pixel cells each way.
+# The corner is a multiple of 12 pixels, so that at 300, 200, 150 and 100 dpi too it falls on a
+# pixel's corner (no seams where a viewer scales the pictures down).
+TINT_DPI = 600
+TINT_PIXEL = 72 / TINT_DPI  # points
+TINT_LEFT_PX = TINT_TOP_PX = 96  # 4.06 mm
+TINT_WIDTH_PX, TINT_HEIGHT_PX = 4761, 6804  # 201.6 x 288.0 mm: 4.39 mm spare on the right, 4.90 mm at the foot
 LEFT = 42.0  # 15 mm
 RIGHT = PAGE_WIDTH - 42.0
 CONTENT_WIDTH = RIGHT - LEFT
