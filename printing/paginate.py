@@ -1,13 +1,17 @@
 """Flow a composition onto pages: a page ends when the table reaches the bottom or when the
 signed code of the page would grow past what prints well; a section split over pages repeats
-its heading marked (続き). 「以下余白」 and the closing block (認証文, date, mayor, seal) end the
-last page; the closing block has its own place in the bottom band, beside the code.
+its heading marked (続き). Every page carries the closing block (認証文, date, mayor, seal), so
+each sheet is a certificate on its own: it has its own place in the bottom band, beside the code
+(below ``CONTENT_BOTTOM``, so the table never reaches it), and its lines count against every
+page's code. 「以下余白」 follows the last row of the last page only, where the content ends.
 
 What a page signs is its items in print order with layout lines among them (labels starting
 with ``#``): ``#H`` a section heading (``#H+`` continued, ``=mark`` its boxed mark), ``#S`` the
 next item is drawn as a seal (value: the recipe its picture is drawn again from, see
-printing.impression; empty on pages printed before 印影 were pictures), ``#C`` the closing block
-follows (value: the mayor's title). They
+printing.impression; empty on pages printed before 印影 were pictures), ``#E`` 「以下余白」 under
+the rows above it (value empty), ``#C`` the closing block follows (value: the mayor's title). In
+a format 3 code (printed when the closing block ended the last page only) ``#C`` also stands for
+the 「以下余白」 there, and no ``#E`` occurs. They
 count against the code's size like any item, and ``plan_from_lines`` rebuilds the page's rows
 from them, so the verifier draws the page exactly as it was drawn here."""
 from __future__ import annotations
@@ -32,10 +36,11 @@ class Row:
 class PagePlan:
     rows: tuple[Row, ...]
     items: tuple[Item, ...]  # what this page prints and signs (header, rows, closing), with layout lines
-    closing: bool
+    closing: bool  # the closing block: on every page (pages of format 3 codes: the last one only)
+    ends: bool = False  # 「以下余白」 under the rows: the content ends on this page
 
 
-HEADING, SEAL, CLOSING = "#H", "#S", "#C"
+HEADING, SEAL, END, CLOSING = "#H", "#S", "#E", "#C"
 
 
 def heading_line(row: Row) -> Item:
@@ -64,6 +69,7 @@ def plan_pages(
     composition: Composition, closing_items: tuple[Item, ...], font: str,
     fits_code: Callable[[tuple[Item, ...]], bool],
 ) -> list[PagePlan]:
+    """``closing_items``: the closing block's lines (``closing_lines``), signed on every page."""
     top = g.TABLE_TOP - sum(_item_row(i, font).height for i in composition.header)
     header = signed_items(composition.header)
     room = top - g.CONTENT_BOTTOM
@@ -71,32 +77,37 @@ def plan_pages(
     rows: list[Row] = []
     items: list[Item] = []
     used = 0.0
+    end = (Item(END, ""),)
+
+    def fits(*lines: Item) -> bool:  # the page's code with these lines and the closing block
+        return fits_code((*header, *lines, *closing_items))
 
     def end_page() -> None:
         nonlocal rows, items, used
-        pages.append(PagePlan(tuple(rows), (*header, *items), closing=False))
+        pages.append(PagePlan(tuple(rows), (*header, *items, *closing_items), closing=True))
         rows, items, used = [], [], 0.0
 
     def pending(heading: Row | None) -> tuple[Item, ...]:
         return (heading_line(heading),) if heading else ()
 
+    owner: Section | None = None  # the section of the last row placed
     for section in composition.sections:
         section_rows = [_item_row(item, font) for item in section.items]
         whole = g.HEADING_HEIGHT + sum(row.height for row in section_rows)
         lines = (heading_line(Row(g.HEADING_HEIGHT, section=section)), *signed_items(section.items))
-        fits_here = used + whole <= room and fits_code((*header, *items, *lines))
-        fits_alone = whole <= room and fits_code((*header, *lines))
+        fits_here = used + whole <= room and fits(*items, *lines)
+        fits_alone = whole <= room and fits(*lines)
         if rows and (composition.one_section_per_page or (not fits_here and fits_alone)):
             end_page()  # keep a section together when a fresh page holds it
         heading: Row | None = Row(g.HEADING_HEIGHT, section=section)
         for item, row in zip(section.items, section_rows):
             need = row.height + (heading.height if heading else 0)
             signed = signed_items((item,))
-            if rows and (used + need > room or not fits_code((*header, *items, *pending(heading), *signed))):
+            if rows and (used + need > room or not fits(*items, *pending(heading), *signed)):
                 end_page()
                 heading = heading or Row(g.HEADING_HEIGHT, section=section, continued=True)
                 need = row.height + heading.height
-            if need > room or not fits_code((*header, *pending(heading), *signed)):
+            if need > room or not fits(*pending(heading), *signed):
                 raise ValueError(f"item {item.label!r} does not fit on a page")
             if heading:
                 rows.append(heading)
@@ -106,9 +117,26 @@ def plan_pages(
             rows.append(row)
             items.extend(signed)
             used += row.height
-    if rows and (used + g.BLANK_NOTE_HEIGHT > room or not fits_code((*header, *items, *closing_items))):
-        end_page()
-    pages.append(PagePlan(tuple(rows), (*header, *items, *closing_items), closing=True))
+            owner = section
+    if rows and (used + g.BLANK_NOTE_HEIGHT > room or not fits(*items, *end)):
+        # 「以下余白」 goes right under the last row, never alone on a sheet: the last row (with
+        # its heading, were that left last) moves to the next page, under its heading marked (続き).
+        last = rows[-1]
+        assert last.item is not None and owner is not None
+        carried = signed_items((last.item,))
+        keep, kept_items = rows[:-1], items[: len(items) - len(carried)]
+        heading = keep.pop() if keep and keep[-1].item is None else None
+        if heading:
+            kept_items = kept_items[:-1]
+        heading = heading or Row(g.HEADING_HEIGHT, section=owner, continued=True)
+        moved = (heading_line(heading), *carried)
+        if keep and fits(*moved, *end) and heading.height + last.height + g.BLANK_NOTE_HEIGHT <= room:
+            rows, items = keep, kept_items
+            end_page()
+            rows, items = [heading, last], list(moved)
+        else:  # the page holds that row alone: the 以下余白 follows it on the next page
+            end_page()
+    pages.append(PagePlan(tuple(rows), (*header, *items, *end, *closing_items), closing=True, ends=True))
     return pages
 
 
@@ -122,20 +150,24 @@ class RebuiltPage:
 
     header: tuple[Row, ...]
     plan: PagePlan
-    mayor_title: str | None  # the closing page only
+    mayor_title: str | None  # None: a page without the closing block (format 3, not its last page)
     closing: dict[str, str]  # the closing block's items by label (認証文, 発行日, 担当, 証明者)
 
 
-def plan_from_lines(lines: tuple[Item, ...], font: str) -> RebuiltPage:
-    """The inverse of planning: header rows, table rows and closing block from a page's signed
-    lines. Raises ValueError for layout lines it does not know or out of place."""
+def plan_from_lines(lines: tuple[Item, ...], font: str, version: int = 4) -> RebuiltPage:
+    """The inverse of planning: header rows, table rows, 「以下余白」 and closing block from a
+    page's signed lines (``version``: of the code they come from, 3 or 4). Raises ValueError for
+    layout lines it does not know or out of place."""
     header: list[Row] = []
     rows: list[Row] = []
     closing: dict[str, str] = {}
     mayor_title: str | None = None
+    ends = False
     seal_next: str | None = None  # the recipe of the seal line just read
     for line in lines:
         label = line.label
+        if ends and mayor_title is None and label != CLOSING:
+            raise ValueError(f"{label!r} after the 以下余白 line: only the closing block follows it")
         if label.startswith(HEADING):
             if mayor_title is not None or seal_next is not None:
                 raise ValueError("a heading inside the closing block or after a seal line")
@@ -147,10 +179,15 @@ def plan_from_lines(lines: tuple[Item, ...], font: str) -> RebuiltPage:
             if seal_next is not None:
                 raise ValueError("two seal lines in a row")
             seal_next = line.value
+        elif label == END:
+            if version < 4 or ends or mayor_title is not None or seal_next is not None or line.value:
+                raise ValueError("an 以下余白 line out of place")
+            ends = True
         elif label == CLOSING:
             if mayor_title is not None or seal_next is not None:
                 raise ValueError("a second closing line")
             mayor_title = line.value
+            ends = ends or version < 4  # format 3: the closing block ended the last page, under 以下余白
         elif label.startswith("#"):
             raise ValueError(f"unknown layout line {label!r}")
         elif mayor_title is not None:
@@ -164,7 +201,10 @@ def plan_from_lines(lines: tuple[Item, ...], font: str) -> RebuiltPage:
             seal_next = None
     if seal_next is not None:
         raise ValueError("a seal line without its item")
-    return RebuiltPage(tuple(header), PagePlan(tuple(rows), lines, closing=mayor_title is not None), mayor_title, closing)
+    if mayor_title is None and (ends or version >= 4):
+        raise ValueError("a page without its closing block")
+    plan = PagePlan(tuple(rows), lines, closing=mayor_title is not None, ends=ends)
+    return RebuiltPage(tuple(header), plan, mayor_title, closing)
 
 
 def _item_row(item: Item, font: str) -> Row:

@@ -1,4 +1,4 @@
-"""Draw a certificate page again from nothing but its signed code (format 3), with the renderer's
+"""Draw a certificate page again from nothing but its signed code (format 3 or 4), with the renderer's
 own painter, fonts and tint, and say where each field went: what the verifier compares the paper
 with. A genuine page and its redrawing are the same picture; only the layout lines and items of
 the code are used, so what the paper shows beyond them is a difference.
@@ -45,7 +45,7 @@ def redraw(seal: PageSeal, code: bytes) -> Redrawn:
         raise CannotRedraw(f"certificate kind {seal.kind!r} is unknown to this verifier") from None
     font = fonts.font(fonts.MINCHO)
     try:
-        page = plan_from_lines(seal.items, font)
+        page = plan_from_lines(seal.items, font, seal.version)
     except ValueError as exc:
         raise CannotRedraw(f"the code's layout lines are malformed: {exc}") from None
     closing = page.closing

@@ -1,4 +1,7 @@
-"""Paints one planned page of a certificate: tint, title, tables, closing block, code, marks.
+"""Paints one planned page of a certificate: tint, title, tables, 「以下余白」, closing block, code, marks.
+
+Every page is a certificate on its own: 発行番号, page x / y and the closing block (認証文, date,
+mayor and 公印) on each; 「以下余白」 only under the last row of the last page.
 
 Given a list to fill, it also records where it put each field (``Region``): the verifier draws
 a page again from its code and names the fields whose place differs on the paper.
@@ -80,8 +83,10 @@ def paint_page(
                 composition.title))
     y = _table(canvas, font, header, g.TABLE_TOP, regions, seals)
     y = _table(canvas, font, plan.rows, y - (6 if header else 0), regions, seals)
+    if plan.ends:
+        _blank_note(canvas, font, y, regions)
     if plan.closing:
-        _closing(canvas, font, composition.attestation, facts, y, regions, seals)
+        _closing(canvas, font, composition.attestation, facts, regions, seals)
     canvas.setStrokeColorRGB(*GRID)
     draw_microtext(canvas, font, facts.microtext, g.LEFT, g.MICROTEXT_BASELINE, g.CONTENT_WIDTH)
     mark(Region("マイクロ文字", (g.LEFT, g.MICROTEXT_BASELINE - 1, g.RIGHT, g.MICROTEXT_BASELINE + 2), facts.microtext))
@@ -184,13 +189,21 @@ def _seal_item(canvas: Canvas, row: Row, cx: float, cy: float, seals: list[tuple
         seals.append((cx + side * 0.22, cy - side * 0.22, side * 0.5))
 
 
-def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, y: float, regions: Regions = None,
-             seals: list[tuple[float, float, float]] | None = None) -> None:
-    mark = regions.append if regions is not None else (lambda region: None)
+def _blank_note(canvas: Canvas, font: str, y: float, regions: Regions = None) -> None:
+    """「以下余白」 right under the table's last row (``y``): where the content ends, so nothing
+    can be added below it."""
     canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 10)
     canvas.drawRightString(g.RIGHT - 8, y - 15, "以下余白")
-    mark(Region("以下余白", _text_box(font, 10, "以下余白", g.RIGHT - 8, y - 15, "right"), "以下余白"))
+    if regions is not None:
+        regions.append(Region("以下余白", _text_box(font, 10, "以下余白", g.RIGHT - 8, y - 15, "right"), "以下余白"))
+
+
+def _closing(canvas: Canvas, font: str, attestation: str, facts: PageFacts, regions: Regions = None,
+             seals: list[tuple[float, float, float]] | None = None) -> None:
+    """The closing block in its place in the bottom band, right of the code: on every page."""
+    mark = regions.append if regions is not None else (lambda region: None)
+    canvas.setFillColorRGB(0, 0, 0)
     canvas.setFont(font, 10.5)
     y = g.ATTESTATION_BASELINE
     for line in g.wrap(attestation, font, 10.5, g.RIGHT - g.CLOSING_X):

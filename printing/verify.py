@@ -4,7 +4,7 @@ Each page's 2D code is decoded and its signature checked with the public seal ke
 names (municipality and key id; a format 1 code without a key id, with each key of its
 municipality). Then what a person sees is checked:
 
-- The page itself. A format 3 code carries the page's items and layout, so the page is drawn
+- The page itself. A format 3 or 4 code carries the page's items and layout, so the page is drawn
   again from the code alone (printing.redraw) and compared with the page as given
   (printing.compare): a PDF page pixel for pixel, a scan after aligning it on the code and the
   whole page. Every field changed, covered or added is named, with its page.
@@ -243,7 +243,7 @@ def _differences(seal: PageSeal, page_text: str) -> tuple[str, ...]:
 
 
 def _text_items(seal: PageSeal) -> list[Item]:
-    """The printed items shown as text: without the items a format 3 code's seal lines mark."""
+    """The printed items shown as text: without the items the seal lines of a format 3 or 4 code mark."""
     if not seal.has_layout:
         return list(seal.printed_items)
     shown, seal_next = [], False

@@ -99,6 +99,58 @@ def test_every_page_is_numbered_marked_and_closed_once(issued, file):
     assert "住民票コード" not in "".join(pages)
 
 
+CLOSING_BLOCK = ("認証文", "発行日", "証明者", "公印")
+NOT_IN_THE_TABLE = frozenset({"マイクロ文字", "以下余白", "表題", "発行番号", "2次元コード", "注記", "頁番号", *CLOSING_BLOCK})
+
+
+@pytest.mark.parametrize("file", [order.file for order in SAMPLES])
+def test_every_sheet_is_a_certificate_on_its_own_and_verifies(issued, provisioned_dir, tmp_path, file):
+    """認証文, date, mayor and 公印, 発行番号 and x / y on every sheet; 以下余白 once, right under
+    the last row of the last sheet; and `kiosk verify` finds every page as signed."""
+    import numpy as np
+    from PIL import Image
+
+    from printing import geometry as g
+    from printing.redraw import redraw
+    from printing.verify import Verdict, _codes_on_page, _poppler, verify_files
+    from printing.verify_cli import seal_keys
+    from printing.verify_report import describe
+
+    def regions_of(page: int) -> dict:
+        """Where the page's own code says each field is drawn, by name."""
+        [code] = _codes_on_page(path, page)
+        return {r.name: r for r in reversed(redraw(code.opened.seal, code.data).regions)}
+
+    document, pdf = issued[file]
+    path = tmp_path / file
+    path.write_bytes(pdf)
+    report = verify_files([path], seal_keys(provisioned_dir))
+    assert report.verdict is Verdict.VALID, describe(file, report)
+    assert all(page.compared.startswith("compared with its redrawing") for page in report.pages), describe(file, report)
+    pages = text_of(pdf)
+    for number, text in enumerate(pages, start=1):
+        regions = regions_of(number)
+        assert set(CLOSING_BLOCK) <= regions.keys(), f"{file} page {number}: no closing block"
+        assert regions["頁番号"].value == f"{number} / {len(pages)}" and regions["発行番号"].value == document.issue_number
+        assert squeeze(regions["認証文"].value) in squeeze(text) and document.issue_number in text
+        assert squeeze(f"{document.authority.mayor_title}{document.authority.mayor_name}") in squeeze(text)
+        x0, y0, x1, y1 = regions["公印"].box  # the seal's red ink is there, on the paper itself
+        k = 100 / 72
+        raster = _poppler("pdftoppm", "-r", "100", "-f", str(number), "-l", str(number), "-x", str(int(x0 * k)),
+                          "-y", str(int((g.PAGE_HEIGHT - y1) * k)), "-W", str(int((x1 - x0) * k)),
+                          "-H", str(int((y1 - y0) * k)), str(path))
+        rgb = np.asarray(Image.open(io.BytesIO(raster)).convert("RGB")).astype(int)
+        red = (rgb[..., 0] > 150) & (rgb[..., 1] < 90) & (rgb[..., 2] < 90)
+        assert red.sum() > 100, f"{file} page {number}: no 公印 ink"
+        if number < len(pages):
+            assert "以下余白" not in regions and "以下余白" not in text
+    assert "".join(pages).count("以下余白") == 1
+    last = regions_of(len(pages))
+    table_bottom = min(r.box[1] for r in last.values() if r.name not in NOT_IN_THE_TABLE)
+    blank = last["以下余白"].box
+    assert table_bottom - g.BLANK_NOTE_HEIGHT <= blank[1] and blank[3] <= table_bottom  # right under the last row
+
+
 @pytest.mark.parametrize("file", [order.file for order in SAMPLES])
 def test_every_font_is_embedded(issued, file):
     _, pdf = issued[file]

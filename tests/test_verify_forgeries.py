@@ -373,7 +373,10 @@ class RecordingFormatTwo(Recording):
         return Recording.sign(self, dataclasses.replace(seal, issuer=None, items=seal.printed_items))
 
 
-def test_a_scan_under_200_dpi_is_refused_not_judged(paper, tmp_path, capsys):
+def test_a_scan_under_200_dpi_is_refused_not_judged(paper, tmp_path, capsys, monkeypatch):
+    # with the keys that signed it: the code is read (small codes are, even at 120 dpi) and its
+    # signature holds, so only the scan's resolution stands between it and a judgement
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(paper.data))
     path = tmp_path / "low.png"
     path.write_bytes(Scanner(dpi=120).scan(paper.tax))
     assert main(["verify", str(path)]) == 2
@@ -396,3 +399,57 @@ def test_the_diff_picture_shows_expected_and_given_pages_with_the_change_marked(
     half = pixels.shape[0] // 2
     assert (blue | orange)[:half].sum() < 20 < (blue | orange)[half:].sum()  # page 1 unmarked, page 2 boxed
     assert red[half:].sum() > 20  # the new date painted on the given page
+
+
+# --- every sheet a certificate on its own (issue 13, item 2) --------------------------------------
+
+
+class FormatThree(Recording):
+    """Signs as the kiosk did before every sheet carried the closing block: format 3, the closing
+    lines on the last page only, and no 以下余白 line (the closing line stood for it)."""
+
+    def sign(self, seal):
+        items = tuple(i for i in seal.items if i.label != "#E")
+        if seal.page < seal.pages:
+            items = items[: [i.label for i in items].index("#C")]
+        return super().sign(dataclasses.replace(seal, items=items, read_version=3))
+
+
+def test_paper_printed_before_every_sheet_carried_the_closing_block_still_verifies(paper, tmp_path, monkeypatch):
+    from printing import renderer
+
+    planned = renderer.plan_pages
+
+    def as_before(*args):  # the closing block and 以下余白 on the last page only
+        plans = planned(*args)
+        return [dataclasses.replace(p, closing=n == len(plans), ends=n == len(plans)) for n, p in enumerate(plans, 1)]
+
+    monkeypatch.setattr(renderer, "plan_pages", as_before)
+    signer = FormatThree(paper.data)
+    old = paper.render(koseki(), signer)
+    assert len(signer.codes) == 2 and all(code.startswith(b"KS\x03") for code in signer.codes)
+    report, text = check(paper, tmp_path, [("old.pdf", old)])
+    assert report.verdict is Verdict.VALID, text
+    assert all(page.compared.startswith("compared with its redrawing") for page in report.pages), text
+    assert "公印" not in kit.regions(old, 1) and "以下余白" in kit.regions(old, 2)
+    monkeypatch.undo()  # today's paper under those old codes: page 1's closing block is not what they signed
+    report, text = check(paper, tmp_path, [("mixed.pdf", paper.render(koseki(), Replaying(signer.codes)))])
+    assert report.verdict is Verdict.TAMPERED, text
+    assert "page 1: tampered" in text and "outside every field" in text and "page 2: valid" in text, text
+
+
+@pytest.mark.parametrize("field", ["公印", "認証文", "証明者"])
+def test_the_closing_block_of_a_page_that_is_not_the_last_is_checked(paper, tmp_path, field):
+    box = kit.regions(paper.koseki, 1)[field].box  # a white box over it, as a PDF editor makes
+    report, text = check(paper, tmp_path, [("forged.pdf", kit.overlay(paper.koseki, 1, kit.white_box(*box)))])
+    assert report.verdict is Verdict.TAMPERED and "page 1" in text and field in text and "covered" in text, text
+
+
+def test_a_page_passed_off_as_the_whole_certificate_is_caught(paper, tmp_path):
+    """Page 1/2 with 以下余白 written under its last row, page 2 thrown away."""
+    regions = kit.regions(paper.koseki, 1)
+    bottom = min(r.box[1] for r in regions.values() if r.box[0] == g.LEFT and r.box[2] == g.RIGHT
+                 and r.name != "マイクロ文字")
+    ended = kit.overlay(paper.koseki, 1, kit.text(g.RIGHT - 48, bottom - 15, "以下余白", 10))
+    report, text = check(paper, tmp_path, [("forged.pdf", kit.assemble((ended, 1)))])
+    assert report.verdict is Verdict.TAMPERED and "page 2/2 is missing" in text and "added" in text, text

@@ -1,21 +1,25 @@
 """The signed content of a page's 2D code: what was printed on that page, signed by the municipality.
 
-Format, version 3 (bytes, in the QR code in byte mode)::
+Format, version 4 (bytes, in the QR code in byte mode)::
 
-    b"KS" | 0x03 | deflate(canonical text, preset dictionary) | Ed25519 signature (64 bytes)
+    b"KS" | 0x04 | deflate(canonical text, preset dictionary) | Ed25519 signature (64 bytes)
 
 The canonical text is UTF-8, one field per line, ``label TAB value``. Nine header lines come
-first, in this order: ``v`` (3), ``muni`` (municipality code), ``key`` (the id of the seal key
+first, in this order: ``v`` (4), ``muni`` (municipality code), ``key`` (the id of the seal key
 that signed, see center.pki.seals), ``issuer`` (the municipality's name, as the microtext prints
 it), ``kind``, ``no`` (発行番号), ``at`` (issue time, ISO minute, JST), ``page`` (x/y), ``demo``
 (1 = signed by the demo PKI). The printed items of that page follow, in print order, label and
 value exactly as printed, and between them the page's layout lines: labels starting with ``#``
-(a section heading, an item drawn as a seal, the closing block; printing.paginate writes and
-reads them). With the layout the verifier draws the page again exactly as the kiosk did and
+(a section heading, an item drawn as a seal, 「以下余白」 where the content ends, the closing
+block; printing.paginate writes and reads them). Every page carries the closing block (認証文,
+発行日, 証明者 and the 公印 drawn from the mayor's title), so each sheet is a certificate on its own. With the layout the verifier draws the page again exactly as the kiosk did and
 compares it with the paper (printing.compare). The signature covers ``SIGNING_CONTEXT +
 canonical text``, not the compressed bytes, so the compression can change without touching
 what is signed; the key id is inside what is signed, so it cannot be swapped.
 
+Version 3 (``KS`` 0x03) is version 4 with a smaller dictionary and one layout line less: its
+closing line also stood for the 「以下余白」 above it, as the kiosk printed the closing block on
+the last page only. It is still read and drawn again as it was printed (``PageSeal.read_version``).
 Version 2 (``KS`` 0x02) has no ``issuer`` line and no layout lines; version 1 (``KS`` 0x01) has
 no ``key`` line either (codes printed before keys had ids). Both are still read, a version 1 code
 is checked against every key of its municipality; neither can be drawn again, so a page that
@@ -39,7 +43,8 @@ from printing.model import Item
 
 MAGIC_V1 = b"KS\x01"
 MAGIC_V2 = b"KS\x02"
-MAGIC = b"KS\x03"  # the version signed today
+MAGIC_V3 = b"KS\x03"
+MAGIC = b"KS\x04"  # the version signed today
 SIGNATURE_BYTES = 64
 SIGNING_CONTEXT = b"konbini-kiosk certificate seal v1\n"  # the text's own "v" line tells versions apart
 HEADER_LABELS_V1 = ("v", "muni", "kind", "no", "at", "page", "demo")
@@ -62,8 +67,22 @@ _WORDS = (
 )
 _DICTIONARY_V1 = (_WORDS + "\nv\t1\nmuni\t99000\nkind\tjuminhyo\nno\t\nat\t20\npage\t1/\ndemo\t1\n").encode("utf-8")
 _DICTIONARY_V2 = (_WORDS + "\nv\t2\nmuni\t99000\nkey\t\nkind\tjuminhyo\nno\t\nat\t20\npage\t1/\ndemo\t1\n").encode("utf-8")
-_DICTIONARY = (_WORDS + "\n#C\t\n#S\t\n#H\t\nv\t3\nmuni\t99000\nkey\t\nissuer\t\nkind\tjuminhyo\nno\t\nat\t20\n"
-               "page\t1/\ndemo\t1\n").encode("utf-8")
+_DICTIONARY_V3 = (_WORDS + "\n#C\t\n#S\t\n#H\t\nv\t3\nmuni\t99000\nkey\t\nissuer\t\nkind\tjuminhyo\nno\t\nat\t20\n"
+                  "page\t1/\ndemo\t1\n").encode("utf-8")
+# Version 4 prints the closing block on every page: its wording goes in the dictionary too.
+_CLOSING_WORDS = (
+    "これは、戸籍中の一部の者について記録されている事項を証明した書面である。"
+    "これは、戸籍に記録されている事項の全部を証明した書面である。"
+    "上記の者は、上記年度の市町村民税が課されていないことを証明する。"
+    "上記のとおり住民票に記載されていることを証明する。"
+    "この写しは、戸籍の附票の原本と相違ないことを証明する。"
+    "この写しは、登録されている印影と相違ないことを証明する。"
+    "上記のとおり相違ないことを証明する。"
+    "この写しは、世帯の一部の住民票の原本と相違ないことを証明する。"
+    "この写しは、世帯全員の住民票の原本と相違ないことを証明する。"
+)
+_DICTIONARY = (_WORDS + _CLOSING_WORDS + "\n#S\t\n#H\t\nv\t4\nmuni\t99000\nkey\t\nissuer\t\nkind\tjuminhyo\n"
+               "no\t\nat\t20\npage\t1/\ndemo\t1\n#E\t\n#C\t\n認証文\t\n発行日\t令和\n担当\t\n証明者\t").encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -78,7 +97,8 @@ _FORMATS = {
     form.magic: form for form in (
         _Format(MAGIC_V1, "1", HEADER_LABELS_V1, _DICTIONARY_V1),
         _Format(MAGIC_V2, "2", HEADER_LABELS_V2, _DICTIONARY_V2),
-        _Format(MAGIC, "3", HEADER_LABELS, _DICTIONARY),
+        _Format(MAGIC_V3, "3", HEADER_LABELS, _DICTIONARY_V3),
+        _Format(MAGIC, "4", HEADER_LABELS, _DICTIONARY),
     )
 }
 
@@ -100,15 +120,18 @@ class PageSeal:
     page: int
     pages: int
     demo: bool
-    items: tuple[Item, ...]  # in format 3 with the layout lines among them (see printed_items)
+    items: tuple[Item, ...]  # in format 3 and 4 with the layout lines among them (see printed_items)
     key_id: str | None = None  # the signing key's id; None only in a version 1 code read back
     issuer: str | None = None  # the municipality's name; None in a version 1 or 2 code
+    read_version: int | None = None  # 3 for a format 3 code read back; None: the format its fields tell
 
     @property
     def _format(self) -> _Format:
         if self.key_id is None:
             return _FORMATS[MAGIC_V1]
-        return _FORMATS[MAGIC_V2 if self.issuer is None else MAGIC]
+        if self.issuer is None:
+            return _FORMATS[MAGIC_V2]
+        return _FORMATS[MAGIC_V3 if self.read_version == 3 else MAGIC]
 
     @property
     def version(self) -> int:
@@ -171,7 +194,7 @@ def open_code(data: bytes) -> OpenedCode:
     """Parse a code's bytes (no signature check yet). Raises CodeFormatError for anything else."""
     form = _FORMATS.get(data[: len(MAGIC)])
     if form is None or len(data) <= len(MAGIC) + SIGNATURE_BYTES:
-        raise CodeFormatError("not a certificate code of this kiosk (format KS1, KS2 or KS3)")
+        raise CodeFormatError("not a certificate code of this kiosk (format KS1 to KS4)")
     body, signature = data[len(MAGIC) : -SIGNATURE_BYTES], data[-SIGNATURE_BYTES:]
     try:
         inflater = zlib.decompressobj(wbits=-15, zdict=form.dictionary)
@@ -195,7 +218,7 @@ def open_code(data: bytes) -> OpenedCode:
         municipality_code=header["muni"], kind=header["kind"], issue_number=header["no"], issued_at=header["at"],
         page=int(page), pages=int(pages), demo=header["demo"] == "1",
         items=tuple(Item(label, value) for label, value in lines[len(form.header) :]),
-        key_id=header.get("key"), issuer=header.get("issuer"),
+        key_id=header.get("key"), issuer=header.get("issuer"), read_version=3 if form.magic == MAGIC_V3 else None,
     )
     return OpenedCode(seal, text, signature)
 
