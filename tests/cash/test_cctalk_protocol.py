@@ -4,6 +4,7 @@ hopper and coin-id replies."""
 from __future__ import annotations
 
 import pytest
+from byte_streams import chunked, is_subsequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,16 +50,6 @@ frames = st.builds(Frame, st.integers(0, 255), st.integers(0, 255), st.integers(
 
 def wire(frame: Frame) -> bytes:
     return encode(frame.dest, frame.header, frame.data, src=frame.src)
-
-
-def chunked(stream: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(stream) + 1) for c in cuts})
-    return [stream[a:b] for a, b in zip([0, *points], [*points, len(stream)])]
-
-
-def is_subsequence(wanted: list[Frame], found: list[Frame]) -> bool:
-    rest = iter(found)
-    return all(any(f == w for f in rest) for w in wanted)
 
 
 @ROUND_TRIPS

@@ -3,6 +3,7 @@ round trips, and a decoder that no byte stream can make raise or lose a frame to
 from __future__ import annotations
 
 import pytest
+from byte_streams import chunked, is_subsequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -57,16 +58,6 @@ frames = st.builds(Frame, st.integers(0, 255), st.binary(max_size=40))
 # garbage rich in SYNC bytes (one in eight), where false starts come from
 _SYNC_RICH = bytes(range(0xE0)) + bytes([SYNC]) * 0x20
 garbage = st.binary(max_size=30).map(lambda junk: junk.translate(_SYNC_RICH))
-
-
-def chunked(stream: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(stream) + 1) for c in cuts})
-    return [stream[a:b] for a, b in zip([0, *points], [*points, len(stream)])]
-
-
-def is_subsequence(wanted: list[Frame], found: list[Frame]) -> bool:
-    rest = iter(found)
-    return all(any(f == w for f in rest) for w in wanted)
 
 
 @ROUND_TRIPS
