@@ -72,6 +72,16 @@ def test_a_printed_job_comes_out_of_cups_pdf_as_a_one_page_pdf(cups_queue):
     assert "Pages:           1" in info and "(A4)" in info
 
 
+def test_jobs_print_at_full_size_never_scaled_to_fit(cups_queue):
+    import cups
+
+    printer = CupsPrinter(cups_queue.name, str(cups_queue.server.socket))
+    job_id = printer.submit(one_page_pdf("scaling"), "scaling")
+    number = int(job_id.rsplit("-", 1)[1])
+    attributes = cups.Connection(host=str(cups_queue.server.socket)).getJobAttributes(number)
+    assert attributes.get("print-scaling") == "none"
+
+
 def test_a_device_fault_names_the_device_reason_in_health_and_in_the_failed_job(cups_queue):
     printer = CupsPrinter(cups_queue.name, str(cups_queue.server.socket))
     cups_queue.device_fault("media-empty-error")

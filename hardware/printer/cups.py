@@ -110,6 +110,11 @@ def _reasons(value: Any) -> list[str]:
     return [v for v in values if v != "none"]
 
 
+# At 100 %: the 地紋's latent 「複写」 is balanced for 600 dpi dots one printer pixel each
+# (printing/security/tint.py); a page scaled to fit would turn them into other sizes and show it.
+JOB_OPTIONS = {"print-scaling": "none"}
+
+
 class CupsPrinter(Printer):
     # pycups is imported where it is used, so availability() can answer on a machine without it.
     @classmethod
@@ -143,7 +148,7 @@ class CupsPrinter(Printer):
 
     def submit(self, pdf: bytes, title: str) -> str:
         conn = self._connect()
-        job = conn.createJob(self._queue, title, {})
+        job = conn.createJob(self._queue, title, JOB_OPTIONS)
         try:
             conn.startDocument(self._queue, job, title, "application/pdf", 1)
             if conn.writeRequestData(pdf, len(pdf)) != _HTTP_CONTINUE:
