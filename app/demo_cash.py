@@ -22,7 +22,7 @@ import dataclasses
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for annotations only: the emulators and the units are imported when used
     from hardware.cash.emulator.processes import EmulatedCashDevices
@@ -113,16 +113,17 @@ class EmulatorHands(CashHands):
     family = "cash hands"
     actions = frozenset({JAM, CLEAR, PULL_CABLE, PLUG_CABLE, EMPTY_FLOAT})
 
-    def __init__(self, devices: EmulatedCashDevices, unit: object = None) -> None:
+    def __init__(self, devices: EmulatedCashDevices, unit: Any) -> None:
+        from hardware.cash.emulator.hands import ReportingHands
+
         self._devices = devices
-        self._unit = unit  # a SerialCashUnit: its count of reports says when a piece was seen
+        self._reporting = ReportingHands(devices, unit, REPORT_SECONDS)  # unit: the SerialCashUnit
 
     def insert(self, yen: int) -> None:
-        from hardware.cash.emulator.processes import TAKEN_IN
-
-        seen = self._reports()
-        if self._devices.insert(yen).get("result") in TAKEN_IN:
-            self._wait_report(seen + 1)
+        try:
+            self._reporting.insert(yen)
+        except TimeoutError:
+            log.warning("cash hands: the unit did not report the piece within %.0f s", REPORT_SECONDS)
 
     def jam(self) -> None:
         self._devices.jam()
@@ -138,14 +139,6 @@ class EmulatorHands(CashHands):
 
     def empty_float(self) -> None:
         self._devices.empty_float()
-
-    def _reports(self) -> int:
-        return int(getattr(self._unit, "emitted", 0))
-
-    def _wait_report(self, count: int) -> None:
-        wait = getattr(self._unit, "wait_events", None)
-        if wait is not None and not wait(count, REPORT_SECONDS):
-            log.warning("cash hands: the unit did not report the piece within %.0f s", REPORT_SECONDS)
 
 
 def cash_hands(unit: CashUnit, devices: EmulatedCashDevices | None = None) -> CashHands | None:

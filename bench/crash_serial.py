@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import dataclasses
 import queue
-import time
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from hardware.cash.emulator.processes import TAKEN_IN, EmulatedCashDevices, EmulatorProcess
+from hardware.cash.emulator.hands import ReportingHands, wait_until
+from hardware.cash.emulator.processes import EmulatedCashDevices, EmulatorProcess
 from kiosk.config import KioskConfig
 from kiosk.ports.cash import CashOperationKind
 
@@ -36,7 +36,6 @@ PAYOUT_MS = 5.0  # a hopper's coin every 5 ms: a payout of a few coins still has
 # the unit's options on the emulators: a quick poll, so a device report reaches the flow soon
 POLL_INTERVAL = 0.02
 SECONDS_PER_COIN = 0.5
-REPORT_SECONDS = 15.0  # a piece drawn in, a jam, a clear: the unit reports it within this long
 UNSUPPORTED = frozenset({"cash:fail_after_work", "cash:fail_before_work", "cash:fail_change_after_work"})
 NOTES_KIND, COINS_KIND = "id003", "cctalk"  # the emulators: kiosk cash-emulator KIND
 
@@ -112,16 +111,8 @@ class Inbox:
             n += 1
 
 
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = REPORT_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(0.005)
-
-
 def wait_in_service(unit: Any) -> None:
-    wait_for(lambda: unit.health().ok, "the serial cash unit to come into service")
+    wait_until(lambda: unit.health().ok, "the serial cash unit to come into service")
 
 
 def wait_settled(unit: Any, rounds: int = 3, timeout: float = 5.0) -> bool:
@@ -131,40 +122,10 @@ def wait_settled(unit: Any, rounds: int = 3, timeout: float = 5.0) -> bool:
     return all(unit.settle(timeout) for _ in range(rounds))
 
 
-class SerialHands:
-    """kiosk.scenario.CashHands at the emulated devices: what a scenario's resident and staff do.
-
-    Each returns once the unit has reported what it did (a piece credited or refused, a fault, the
-    end of one), so that the report waits in the inbox when the runner next settles.
-    """
-
-    def __init__(self, devices: EmulatedCashDevices, unit: Any) -> None:
-        self._devices = devices
-        self._unit = unit
-
-    def insert(self, denomination: int) -> object:
-        seen = self._unit.emitted
-        reply = self._devices.insert(denomination)
-        if reply.get("result") in TAKEN_IN:
-            if not self._unit.wait_events(seen + 1, REPORT_SECONDS):
-                raise TimeoutError(f"the unit did not report the ¥{denomination} drawn in")
-        return reply  # not drawn in (an inhibited device): nothing reaches the kiosk, the hand keeps it
-
-    def jam(self) -> None:
-        self._devices.jam()
-        # the validator reports its jam on the next poll, the hoppers theirs on their next test; a
-        # ccTalk acceptor has no jam state to poll (it shows as error events on the next coin)
-        health = self._unit.device_health
-        wait_for(lambda: not health()["bill validator"].ok and not health()["hoppers"].ok,
-                 "the validator and the hoppers to report the jam")
-        wait_for(lambda: not self._unit.health().ok, "the unit to announce the jam")
-
-    def clear(self) -> None:
-        self._devices.clear()
-        wait_for(lambda: self._unit.health().ok, "the unit back in service")
-
-    def empty_float(self) -> None:
-        self._devices.empty_float()
+class SerialHands(ReportingHands):
+    """kiosk.scenario.CashHands at the emulated devices: what a scenario's resident and staff do,
+    each returning once the unit has reported it, so the report waits in the inbox when the
+    runner next settles."""
 
     def fail_next_call(self, after_work: bool = True, kind: CashOperationKind | None = None) -> None:
         raise NotImplementedError("no hand at the serial unit's devices makes its next call fail "

@@ -6,22 +6,13 @@ control channels and returns once the unit has reported the result.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 
-from hardware.cash.emulator.processes import DEFAULT_FLOAT, TAKEN_IN, EmulatedCashDevices
+from hardware.cash.emulator.hands import ReportingHands
+from hardware.cash.emulator.hands import wait_until as wait_for  # noqa: F401  (the tests' name for it)
+from hardware.cash.emulator.processes import DEFAULT_FLOAT, EmulatedCashDevices
 from hardware.cash.serial_unit import SerialCashUnit
-
-WAIT = 15.0  # seconds: generous for a loaded CI machine; every wait ends as soon as its condition holds
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.01)
 
 
 class CashRig:
@@ -56,39 +47,14 @@ class CashRig:
         return SerialDriver(self, self.unit)
 
 
-class SerialDriver:
+class SerialDriver(ReportingHands):
     """The contract's CashDriver on the emulators: a resident's hands and the staff's."""
 
     def __init__(self, rig: CashRig, unit: SerialCashUnit) -> None:
-        self._rig = rig
-        self._unit = unit
-
-    def insert(self, denomination: int) -> object:
-        seen = self._unit.emitted
-        if self._rig.devices.insert(denomination).get("result") not in TAKEN_IN:
-            return None  # an inhibited validator does not draw the note in: nothing to report
-        wait_for(lambda: self._unit.emitted > seen, f"the unit to report the ¥{denomination} inserted")
-        return None
-
-    def jam(self) -> None:
-        self._rig.devices.jam()
-        # a ccTalk acceptor has no jam state to poll: it shows as error events on the next coin
-        health = self._unit.device_health
-        wait_for(lambda: not health()["bill validator"].ok and not health()["hoppers"].ok,
-                 "the validator and the hoppers to report the jam")
-
-    def clear(self) -> None:
-        self._rig.devices.clear()
-        wait_for(lambda: self._unit.health().ok, "the unit to be back in service")
-
-    def set_float(self, counts: Mapping[int, int]) -> None:
-        self._rig.devices.set_float(counts)
-
-    def empty_float(self) -> None:
-        self.set_float({})
+        super().__init__(rig.devices, unit)
 
     def hand_over(self, counts: Mapping[int, int]) -> None:
         """Staff put coins into the hoppers (the unit's top_up books what they counted)."""
-        state = self._rig.coins.control("state")["hoppers"]
+        state = self.devices.coins.control("state")["hoppers"]
         for yen, pieces in counts.items():
-            self._rig.coins.control("set_hopper", yen=yen, count=state[str(yen)]["count"] + pieces)
+            self.devices.coins.control("set_hopper", yen=yen, count=state[str(yen)]["count"] + pieces)

@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from typing import Sequence, TypeVar
 
+from hypothesis import HealthCheck, settings
+
 T = TypeVar("T")
+
+# the issue asks for at least 10,000 garbage, truncated and CRC-error streams: the two decoders'
+# tests run 10,500 between them with these
+FUZZ = settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+ROUND_TRIPS = settings(FUZZ, max_examples=500)
+MIXED = settings(FUZZ, max_examples=1500)
 
 
 def chunked(stream: bytes, cuts: list[int]) -> list[bytes]:

@@ -4,8 +4,8 @@ hopper and coin-id replies."""
 from __future__ import annotations
 
 import pytest
-from byte_streams import chunked, is_subsequence
-from hypothesis import HealthCheck, given, settings
+from byte_streams import FUZZ, MIXED, ROUND_TRIPS, chunked, is_subsequence
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hardware.cash.cctalk_protocol import (
@@ -24,10 +24,6 @@ from hardware.cash.cctalk_protocol import (
     parse_hopper_status,
 )
 
-# 10,500 garbage, truncated and CRC-error streams in all with test_id003_protocol's
-FUZZ = settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-ROUND_TRIPS = settings(FUZZ, max_examples=500)
-MIXED = settings(FUZZ, max_examples=1500)
 MODEL = settings(FUZZ, max_examples=400)
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from hardware.cash.emulator.processes import TAKEN_IN
+
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 
@@ -67,7 +69,7 @@ def test_the_world_is_what_the_devices_counted_not_what_the_kiosk_booked(tmp_pat
     try:
         assert crash_serial.world(devices) == crash_serial.World(0, 0)
         # no unit has opened the acceptor (its master inhibit): the coin is not drawn in
-        assert devices.insert(100)["result"] not in crash_serial.TAKEN_IN
+        assert devices.insert(100)["result"] not in TAKEN_IN
         assert crash_serial.world(devices) == crash_serial.World(0, 0)
     finally:
         devices.stop()

@@ -3,8 +3,8 @@ round trips, and a decoder that no byte stream can make raise or lose a frame to
 from __future__ import annotations
 
 import pytest
-from byte_streams import chunked, is_subsequence
-from hypothesis import HealthCheck, given, settings
+from byte_streams import FUZZ, MIXED, ROUND_TRIPS, chunked, is_subsequence
+from hypothesis import given
 from hypothesis import strategies as st
 
 from hardware.cash.id003_protocol import (
@@ -20,10 +20,6 @@ from hardware.cash.id003_protocol import (
     parse_currency_table,
 )
 
-# 10,500 garbage, truncated and CRC-error streams in all with test_cctalk_protocol's
-FUZZ = settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-ROUND_TRIPS = settings(FUZZ, max_examples=500)
-MIXED = settings(FUZZ, max_examples=1500)
 
 # computed with the algorithm the sources state; also hard-coded in lamassu-machine (2014)
 CHECK_VALUES = [
