@@ -94,7 +94,9 @@ class CoinIntake:
                 self._health.fault(f"a coin may have gone in uncounted (event {code}): count the coins")
             else:
                 self._emit(CashRejected(COIN_REJECTED))
-        if reply.counter != self._book.optional(COUNTER):
+        # a round with no new event (nearly every round) wrote nothing: the book still holds ``saved``
+        booked = self._book.optional(COUNTER) if fresh.events else saved
+        if reply.counter != booked:
             self._book.change(put={COUNTER: reply.counter})
 
     def _credited(self, position: int, at: int) -> None:
