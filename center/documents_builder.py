@@ -21,10 +21,12 @@ from center.eligibility import (
 )
 from kiosk.documents import (
     CertificateDocument,
+    DeductionLine,
     DocumentBody,
     FuhyoAddressLine,
     FuhyoBody,
     FuhyoPerson,
+    IncomeLine,
     InkanBody,
     IssuingAuthority,
     JuminhyoBody,
@@ -36,7 +38,7 @@ from kiosk.documents import (
 )
 from kiosk.kinds import CertificateKind
 from kiosk.order import CertificateOptions, OrderLine
-from center.registry.records import KosekiMember, KosekiRecord, ResidentRecord
+from center.registry.records import KosekiEntry, KosekiMember, KosekiRecord, ResidentRecord
 
 
 class DocumentDataError(ValueError):
@@ -179,6 +181,8 @@ def _juminhyo_person(
         residence_status=foreign.status if foreign else None,
         residence_period_until=foreign.period_until if foreign else None,
         residence_card_number=foreign.residence_card_number if foreign else None,
+        foreign_resident_category=(foreign.category or None) if foreign else None,
+        remarks=person.remarks,
     )
 
 
@@ -218,6 +222,13 @@ def _tax(options: CertificateOptions, requester: ResidentRecord, municipality: M
         prefectural_tax=record.prefectural_tax,
         dependents=record.dependents,
         taxed=record.taxed,
+        incomes=tuple(IncomeLine(i.kind, i.revenue, i.income) for i in record.incomes),
+        deductions=tuple(DeductionLine(d.kind, d.amount) for d in record.deductions),
+        total_deductions=record.total_deductions,
+        municipal_per_capita=record.municipal_per_capita,
+        municipal_income_levy=record.municipal_income_levy,
+        prefectural_per_capita=record.prefectural_per_capita,
+        prefectural_income_levy=record.prefectural_income_levy,
     )
 
 
@@ -233,13 +244,20 @@ def _koseki(koseki: KosekiRecord, members: tuple[KosekiMember, ...], *, all_memb
                 father=m.father,
                 mother=m.mother,
                 relationship=m.relationship,
-                entries=tuple(KosekiEntryLine(e.event, e.on, e.detail) for e in m.entries),
+                entries=_entry_lines(m.entries),
                 removed=m.removed,
+                given_name=m.name.given,
+                spouse=m.spouse,
             )
             for m in members
         ),
         all_members=all_members,
+        koseki_events=_entry_lines(koseki.events),
     )
+
+
+def _entry_lines(entries: tuple[KosekiEntry, ...]) -> tuple[KosekiEntryLine, ...]:
+    return tuple(KosekiEntryLine(e.event, e.on, e.detail, e.notified_on) for e in entries)
 
 
 def _fuhyo(
@@ -261,6 +279,7 @@ def _fuhyo(
                 name=member.name.full,
                 birth_date=member.birth_date,
                 addresses=tuple(FuhyoAddressLine(a.address, a.set_on) for a in record.address_history),
+                sex=member.sex.ja,
             )
         )
     return FuhyoBody(honseki=koseki.honseki, hittousha=koseki.hittousha.full, persons=tuple(persons))

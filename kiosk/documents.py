@@ -39,6 +39,10 @@ class JuminhyoPerson:
     residence_status: str | None = None
     residence_period_until: date | None = None
     residence_card_number: str | None = None
+    # 住民基本台帳法 第30条の45 の区分 (中長期在留者, 特別永住者, 一時庇護許可者, 仮滞在許可者,
+    # 出生による経過滞在者, 国籍喪失による経過滞在者): printed with the foreign-resident items
+    foreign_resident_category: str | None = None
+    remarks: tuple[str, ...] = ()  # 備考: events recorded on the 住民票 (転入, 転居, 世帯主変更...), oldest first
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,22 @@ class InkanBody:
 
 
 @dataclass(frozen=True)
+class IncomeLine:
+    """One kind of income on a tax certificate: what came in (収入金額) and the 所得 after its
+    own deduction (給与所得控除, 公的年金等控除...). ``revenue`` is None where a form shows none."""
+
+    kind: str  # 給与, 営業等, 公的年金等, 雑, 配当, 不動産 ...
+    revenue: int | None
+    income: int
+
+
+@dataclass(frozen=True)
+class DeductionLine:
+    kind: str  # 社会保険料控除, 生命保険料控除, 配偶者控除, 扶養控除, 基礎控除 ...
+    amount: int
+
+
+@dataclass(frozen=True)
 class TaxBody:
     fiscal_year: int  # 年度
     income_year: int  # 所得の年 (fiscal_year - 1)
@@ -78,18 +98,29 @@ class TaxBody:
     prefectural_tax: int
     dependents: int
     taxed: bool
+    # The breakdown the official forms print. Empty on documents made before they were kept.
+    incomes: tuple[IncomeLine, ...] = ()
+    deductions: tuple[DeductionLine, ...] = ()
+    total_deductions: int = 0  # 所得控除額合計
+    municipal_per_capita: int = 0  # 市町村民税 均等割
+    municipal_income_levy: int = 0  # 市町村民税 所得割 (municipal_tax = 均等割 + 所得割)
+    prefectural_per_capita: int = 0  # 道府県民税 均等割
+    prefectural_income_levy: int = 0  # 道府県民税 所得割
 
 
 @dataclass(frozen=True)
 class KosekiEntryLine:
+    """One event of a 戸籍: 戸籍事項 (編製, 転籍...) or a person's 身分事項 (出生, 婚姻...)."""
+
     event: str
-    on: date
-    detail: str
+    on: date  # printed as 【{event}日】
+    detail: str  # further 【item】value pairs, e.g. 「【出生地】架空県七星市　【届出人】父」
+    notified_on: date | None = None  # 【届出日】, where the event was notified
 
 
 @dataclass(frozen=True)
 class KosekiPerson:
-    name: str
+    name: str  # full name (氏 and 名)
     birth_date: date
     sex: str
     father: str
@@ -97,6 +128,8 @@ class KosekiPerson:
     relationship: str
     entries: tuple[KosekiEntryLine, ...]
     removed: bool
+    given_name: str = ""  # 【名】 as the 戸籍 prints it under the 氏 of the 筆頭者; "" on older documents
+    spouse: bool = False  # 【配偶者区分】夫 / 妻 is printed for a married member
 
 
 @dataclass(frozen=True)
@@ -107,6 +140,7 @@ class KosekiBody:
     hittousha: str
     persons: tuple[KosekiPerson, ...]
     all_members: bool
+    koseki_events: tuple[KosekiEntryLine, ...] = ()  # 戸籍事項 of the 戸籍 itself: events 編製, 改製, 転籍 ...
 
 
 @dataclass(frozen=True)
@@ -120,6 +154,7 @@ class FuhyoPerson:
     name: str
     birth_date: date
     addresses: tuple[FuhyoAddressLine, ...]
+    sex: str = ""  # printed on the 附票 since the 2022 reform; "" on older documents
 
 
 @dataclass(frozen=True)

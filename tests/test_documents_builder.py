@@ -12,7 +12,9 @@ from kiosk.catalog.catalog import Catalog
 from center.documents_builder import DocumentDataError, build_document
 from center.eligibility import RelatedRecords
 from kiosk.clock import JST
-from kiosk.documents import FuhyoBody, InkanBody, JuminhyoBody, KosekiBody, TaxBody
+from kiosk.documents import (
+    DeductionLine, FuhyoBody, IncomeLine, InkanBody, JuminhyoBody, KosekiBody, KosekiEntryLine, TaxBody,
+)
 from kiosk.kinds import CertificateKind as K
 from kiosk.order import CertificateOptions, OrderLine
 from center.registry.records import (
@@ -26,12 +28,24 @@ from center.registry.records import (
     ResidentRecord,
     SealRegistration,
     Sex,
+    TaxDeduction,
+    TaxIncome,
     TaxRecord,
 )
 
 CATALOG = Catalog.load(Path(__file__).resolve().parent.parent / "assets" / "municipalities")
 NANAHOSHI, TSUKIMINO = CATALOG.municipality("990001"), CATALOG.municipality("990002")
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=JST)
+
+
+TAX_2026 = TaxRecord(
+    2026, "990001", True, 5_100_000, 3_000_000, 183_000, 121_000, 2, True,
+    incomes=(TaxIncome("給与", 6_740_000, 4_966_000), TaxIncome("営業等", None, 134_000)),
+    deductions=(TaxDeduction("社会保険料控除", 1_000_000), TaxDeduction("配偶者控除", 330_000),
+                TaxDeduction("扶養控除", 330_000), TaxDeduction("基礎控除", 430_000)),
+    total_deductions=2_090_000, municipal_per_capita=3_000, municipal_income_levy=180_000,
+    prefectural_per_capita=1_000, prefectural_income_levy=120_000,
+)
 
 
 def resident(ref: str, given: str, my_number: str, **changes) -> ResidentRecord:
@@ -52,7 +66,7 @@ def resident(ref: str, given: str, my_number: str, **changes) -> ResidentRecord:
         my_number=my_number,
         koseki_id="K-1",
         seal=SealRegistration("S-77", date(2014, 2, 2), "月岡", image=b"\x89PNG seal picture", image_recipe="1.0123456789ab"),
-        tax_records=(TaxRecord(2026, "990001", True, 5_100_000, 3_000_000, 180_000, 120_000, 2, True),),
+        tax_records=(TAX_2026,),
         address_history=(AddressHistoryEntry("架空県月見野町一番地", date(2001, 4, 1)),
                          AddressHistoryEntry("架空県七星市北斗町二丁目2番地", date(2012, 9, 1))),
     )
@@ -64,24 +78,30 @@ WIFE = resident("R-2", "澪", "222222222224", relationship="妻", sex=Sex.FEMALE
 SON = resident("R-3", "凪", "333333333331")
 GUEST = resident(
     "R-8", "アナ", "888888888886", relationship="同居人", koseki_id=None, seal=None,
-    foreign=ForeignResidence("架空国", "技術・人文知識・国際業務", date(2028, 3, 31), "XY98765432ZW"),
+    foreign=ForeignResidence("架空国", "技術・人文知識・国際業務", date(2028, 3, 31), "XY98765432ZW", "中長期在留者"),
+    remarks=("令和5年4月1日\u3000国外（架空国）から転入",),
 )
 HOUSEHOLD = (HEAD, WIFE, SON, GUEST)
 DAUGHTER_ELSEWHERE = resident("R-4", "汐", "444444444448", household_id="H-4", municipality_code="990002",
+                              sex=Sex.FEMALE,
                               address_history=(AddressHistoryEntry("架空県月見野町三番地", date(2020, 4, 1)),))
 
 
-def member(person: ResidentRecord | None, relationship: str, removed: bool = False) -> KosekiMember:
+def member(person: ResidentRecord | None, relationship: str, removed: bool = False, spouse: bool = False) -> KosekiMember:
     name = person.name if person else PersonName("月岡", "権六", "ツキオカ", "ゴンロク")
-    entries = (KosekiEntry("出生", date(1979, 7, 7), "【出生地】架空県七星市"),)
-    return KosekiMember(name, date(1979, 7, 7), Sex.MALE, "月岡権六", "月岡ハナ", relationship, entries,
-                        person and person.resident_ref, removed)
+    entries = (KosekiEntry("出生", date(1979, 7, 7), "【出生地】架空県七星市\u3000【届出人】父", date(1979, 7, 12)),)
+    if spouse:
+        entries += (KosekiEntry("婚姻", date(2005, 5, 5), "【配偶者氏名】月岡澪"),)
+    return KosekiMember(name, date(1979, 7, 7), person.sex if person else Sex.MALE, "月岡権六", "月岡ハナ",
+                        relationship, entries, person and person.resident_ref, removed, spouse)
 
 
 KOSEKI = KosekiRecord(
     "K-1", "990001", "架空県七星市北斗町二丁目2番地", HEAD.name,
-    (member(HEAD, "夫"), member(WIFE, "妻"), member(SON, "長男"), member(DAUGHTER_ELSEWHERE, "長女"),
-     member(None, "父", removed=True)),
+    (member(HEAD, "夫", spouse=True), member(WIFE, "妻", spouse=True), member(SON, "長男"),
+     member(DAUGHTER_ELSEWHERE, "長女"), member(None, "父", removed=True)),
+    events=(KosekiEntry("転籍", date(2010, 1, 8), "【従前本籍】架空県月見野町一番地"),
+            KosekiEntry("改製", date(2012, 2, 2), "【改製事由】平成6年法務省令第51号附則第2条第1項による改製")),
 )
 
 
@@ -146,9 +166,13 @@ def test_whole_household_and_foreign_items():
     assert (guest.nationality, guest.residence_card_number) == ("架空国", "XY98765432ZW")
     assert guest.honseki is None  # never for a foreign resident
     assert all(p.nationality is None for p in body.persons[:-1])
+    assert (guest.residence_period_until, guest.foreign_resident_category) == (date(2028, 3, 31), "中長期在留者")
+    assert guest.remarks == GUEST.remarks and body.persons[0].remarks == ()
+    assert all(p.foreign_resident_category is None for p in body.persons[:-1])
     hidden = build(K.JUMINHYO, members=("R-8",), foreign_items=False).body.persons[0]
-    assert (hidden.nationality, hidden.residence_status, hidden.residence_period_until, hidden.residence_card_number) == (
-        None, None, None, None)
+    assert (hidden.nationality, hidden.residence_status, hidden.residence_period_until, hidden.residence_card_number,
+            hidden.foreign_resident_category) == (None, None, None, None, None)
+    assert hidden.remarks == GUEST.remarks  # 備考 are not a foreign item: printed either way
 
 
 def test_inkan_and_tax():
@@ -161,13 +185,46 @@ def test_inkan_and_tax():
     assert (tax.fiscal_year, tax.income_year, tax.total_income, tax.name) == (2026, 2025, 5_100_000, WIFE.name.full)
 
 
+def test_tax_carries_the_breakdown_the_forms_print():
+    tax = build(K.TAX_SHOTOKU, fiscal_year=2026).body
+    assert isinstance(tax, TaxBody)
+    assert tax.incomes == (IncomeLine("給与", 6_740_000, 4_966_000), IncomeLine("営業等", None, 134_000))
+    assert tax.deductions[0] == DeductionLine("社会保険料控除", 1_000_000) and len(tax.deductions) == 4
+    assert tax.total_deductions == 2_090_000 == sum(d.amount for d in tax.deductions)
+    assert (tax.municipal_per_capita, tax.municipal_income_levy, tax.municipal_tax) == (3_000, 180_000, 183_000)
+    assert (tax.prefectural_per_capita, tax.prefectural_income_levy, tax.prefectural_tax) == (1_000, 120_000, 121_000)
+
+
+def test_tax_from_the_demo_registry_carries_its_incomes_and_split():
+    from center.registry.demo_loader import load_demo_population
+
+    population = load_demo_population(Path(__file__).resolve().parent.parent / "assets" / "demo" / "residents.json")
+    ichiro = next(r for r in population.residents if r.resident_ref == "R-0001")
+    record = next(t for t in ichiro.tax_records if t.fiscal_year == 2026)
+    tax = build(K.TAX_SHOTOKU, requester=ichiro, household=(ichiro,), fiscal_year=2026).body
+    assert isinstance(tax, TaxBody)
+    assert [line.kind for line in tax.incomes] == ["給与"] and tax.incomes[0].revenue == record.incomes[0].revenue
+    assert sum(line.income for line in tax.incomes) == tax.total_income > 0
+    assert "基礎控除" in [d.kind for d in tax.deductions]
+    assert tax.municipal_per_capita + tax.municipal_income_levy == tax.municipal_tax
+    assert tax.prefectural_per_capita + tax.prefectural_income_levy == tax.prefectural_tax
+    assert (tax.municipal_per_capita, tax.prefectural_per_capita) == (3_000, 1_000) and tax.municipal_income_levy > 0
+
+
 def test_koseki_all_and_individual():
     everyone = build(K.KOSEKI_ZENBU, fee=450).body
     assert isinstance(everyone, KosekiBody) and everyone.all_members
     assert len(everyone.persons) == 5 and everyone.persons[-1].removed
     assert everyone.persons[0].entries[0].event == "出生"
+    assert everyone.persons[0].entries[0].notified_on == date(1979, 7, 12)  # 【届出日】
+    assert [p.given_name for p in everyone.persons[:3]] == ["岳", "澪", "凪"]
+    assert [p.spouse for p in everyone.persons] == [True, True, False, False, False]
+    assert everyone.koseki_events == (
+        KosekiEntryLine("転籍", date(2010, 1, 8), "【従前本籍】架空県月見野町一番地"),
+        KosekiEntryLine("改製", date(2012, 2, 2), "【改製事由】平成6年法務省令第51号附則第2条第1項による改製"))
     chosen = build(K.KOSEKI_KOJIN, fee=450, members=("R-4",)).body
     assert not chosen.all_members
+    assert chosen.koseki_events == everyone.koseki_events  # the 戸籍事項 head every 個人事項 too
     assert [p.name for p in chosen.persons] == [DAUGHTER_ELSEWHERE.name.full]
     assert [p.name for p in build(K.KOSEKI_KOJIN, fee=450).body.persons] == [WIFE.name.full]
 
@@ -178,6 +235,8 @@ def test_fuhyo_prints_the_chosen_members_address_lines():
     assert isinstance(body, FuhyoBody)
     assert [p.name for p in body.persons] == [WIFE.name.full, DAUGHTER_ELSEWHERE.name.full]
     assert [a.address for a in body.persons[1].addresses] == ["架空県月見野町三番地"]
+    assert [p.sex for p in body.persons] == ["女", "女"]  # from the 戸籍
+    assert [p.sex for p in build(K.FUHYO, requester=HEAD).body.persons] == ["男"]
     assert SON.name.full not in text_of(body)
 
 

@@ -298,7 +298,42 @@ BROKEN_FILES = [
     (lambda d: koseki_in(d, "K-003")["members"][2].update(removed=True),
      "resident R-0007: koseki_id: not listed as a current member there"),
     (lambda d: d.pop("about"), "demo file: about: missing"),
+    # the tax breakdown must add up: caught in the file, not on a printed certificate
+    (lambda d: tax_in(d, "R-0007", 0).update(municipal_tax=tax_in(d, "R-0007", 0)["municipal_tax"] + 100),
+     "resident R-0007: tax_records[0].municipal_tax: not municipal_per_capita + municipal_income_levy"),
+    (lambda d: tax_in(d, "R-0007", 1).update(prefectural_income_levy=0),
+     "resident R-0007: tax_records[1].prefectural_tax: not prefectural_per_capita + prefectural_income_levy"),
+    (lambda d: tax_in(d, "R-0007", 0)["incomes"].append({"kind": "雑", "revenue": None, "income": 1000}),
+     "resident R-0007: tax_records[0].total_income: not the sum of the incomes' income"),
+    (lambda d: tax_in(d, "R-0007", 0)["deductions"].pop(0),
+     "resident R-0007: tax_records[0].total_deductions: not the sum of the deductions' amount"),
+    (lambda d: tax_in(d, "R-0007", 0).update(taxable_income=tax_in(d, "R-0007", 0)["taxable_income"] + 1000),
+     "resident R-0007: tax_records[0].taxable_income: not total_income - total_deductions rounded down to 1,000 yen"),
+    (lambda d: tax_in(d, "R-0002", 1).update(municipal_tax=3000, municipal_per_capita=3000),
+     "resident R-0002: tax_records[1].municipal_tax: a year not taxed (非課税) has no tax"),
+    (lambda d: tax_in(d, "R-0007", 0)["incomes"][0].update(revenue=1),
+     "resident R-0007: tax_records[0].incomes[0].income: more than revenue"),
+    (lambda d: tax_in(d, "R-0007", 0).pop("municipal_per_capita"),
+     "resident R-0007: tax_records[0].municipal_per_capita: missing"),
+    (lambda d: resident_in(d, "R-0014")["foreign"].pop("category"), "resident R-0014: foreign.category: missing"),
+    (lambda d: resident_in(d, "R-0014").update(remarks=[""]), "resident R-0014: remarks[0]: expected non-empty text"),
+    # 戸籍: 届出日, 配偶者区分 and 戸籍事項
+    (lambda d: koseki_in(d, "K-001")["members"][2]["entries"][0].pop("notified_on"),
+     "koseki K-001: members[2].entries[0].notified_on: missing: a 出生 is notified after it happens"),
+    (lambda d: koseki_in(d, "K-003")["members"][1]["entries"][2].update(notified_on="2026-08-13"),
+     "koseki K-003: members[1].entries[2].notified_on: before the event"),
+    (lambda d: koseki_in(d, "K-001")["members"][2].update(spouse=True),
+     "koseki K-001: members[2].spouse: no 婚姻 that a later 離婚 did not end"),
+    (lambda d: koseki_in(d, "K-009")["members"][0].update(spouse=True),
+     "koseki K-009: members[0].spouse: no 婚姻 that a later 離婚 did not end"),
+    (lambda d: koseki_in(d, "K-001")["members"][0]["entries"].reverse(), "koseki K-001: members[0].entries: must be oldest first"),
+    (lambda d: koseki_in(d, "K-001").update(events=[]), "koseki K-001: events: a 戸籍 has its 戸籍事項 (編製 or 転籍)"),
+    (lambda d: koseki_in(d, "K-005").pop("events"), "koseki K-005: events: missing"),
 ]
+
+
+def tax_in(doc: dict, ref: str, index: int) -> dict:
+    return resident_in(doc, ref)["tax_records"][index]
 
 
 @pytest.mark.parametrize(("break_it", "message"), BROKEN_FILES)
@@ -373,7 +408,57 @@ def test_population_covers_every_case_the_kiosk_handles(population):
 
     members = [m for k in koseki.values() for m in k.members]
     assert any(m.removed and any(e.event == "婚姻" for e in m.entries) for m in members)
-    assert {"出生", "婚姻", "死亡", "転籍"} <= {e.event for m in members for e in m.entries}
+    assert {"出生", "婚姻", "離婚", "分籍", "死亡"} <= {e.event for m in members for e in m.entries}
+    # 戸籍事項: a 戸籍 made by marriage or 分籍, one that came by 転籍, one computerised (改製)
+    assert {"編製", "転籍", "改製"} <= {e.event for k in koseki.values() for e in k.events}
+    assert all(k.events for k in koseki.values())
+    assert any(m.spouse for m in members) and any(m.spouse and m.removed for m in members)
+
+    # 住民票: someone who moved in and someone who moved within the municipality, with their 備考
+    assert any(any(line.endswith("から転入") for line in r.remarks) for r in residents)
+    assert any(any(line.endswith("転居") for line in r.remarks) for r in residents)
+    # a foreign resident with every foreign item, the 区分 and a 備考 included
+    assert any(r.foreign and all(vars(r.foreign).values()) and r.remarks for r in residents)
+
+    # tax: each kind of income the forms show, 非課税 years, and a year with 均等割 only
+    lines = [t for r in residents for t in r.tax_records]
+    assert {"給与", "公的年金等", "営業等"} <= {i.kind for t in lines for i in t.incomes}
+    assert any(t.taxed and t.municipal_per_capita and not t.municipal_income_levy for t in lines)
+
+
+def test_demo_tax_arithmetic_is_what_the_loader_documents(population):
+    """The demo's own choices (center/registry/demo_loader.py): 均等割 3,000 + 1,000; 所得割 6 % and
+    4 % of the 課税標準額 rounded down to 100 yen; 基礎控除 430,000 (住民税); 給与所得 per the
+    給与所得控除 table. The loader checks only what holds everywhere (the sums)."""
+    def salary_income(revenue: int, year: int) -> int:
+        if year >= 2025 and revenue <= 1_900_000:
+            return max(0, revenue - 650_000)
+        if revenue < 1_625_000:
+            return max(0, revenue - 550_000)
+        rounded = revenue // 4000 * 4000
+        if revenue < 1_800_000:
+            return rounded * 6 // 10 + 100_000
+        if revenue < 3_600_000:
+            return rounded * 7 // 10 - 80_000
+        if revenue < 6_600_000:
+            return rounded * 8 // 10 - 440_000
+        if revenue < 8_500_000:
+            return revenue * 9 // 10 - 1_100_000
+        return revenue - 1_950_000
+
+    checked = 0
+    for r in population.residents:
+        for t in r.tax_records:
+            assert (t.municipal_per_capita, t.prefectural_per_capita) == ((3000, 1000) if t.taxed else (0, 0))
+            expected = (t.taxable_income * 6 // 100 // 100 * 100, t.taxable_income * 4 // 100 // 100 * 100)
+            assert (t.municipal_income_levy, t.prefectural_income_levy) == (expected if t.taxed else (0, 0))
+            if t.declared:
+                assert [d.amount for d in t.deductions if d.kind == "基礎控除"] == [430_000], r.resident_ref
+            for line in t.incomes:
+                if line.kind == "給与":
+                    assert line.income == salary_income(line.revenue, t.fiscal_year - 1), r.resident_ref
+                    checked += 1
+    assert checked > 40
 
 
 def test_residence_card_numbers_have_the_fictional_format(population):

@@ -2,6 +2,22 @@
 
 A broken file is a set-up mistake, so it raises ``DemoDataError``; the message names the record
 (resident_ref or koseki_id) and the key, and never repeats a value (names, 個人番号...).
+
+What the loader checks adds up, and what the demo file decided beyond that:
+
+- A tax record's breakdown: total_income is the sum of its incomes' 所得, total_deductions the
+  sum of its 所得控除, 課税標準額 (taxable_income) is total_income − total_deductions rounded down
+  to 1,000 yen (never below 0), and each tax is its 均等割 + 所得割; a year not taxed (非課税)
+  has every tax 0. These hold for any municipality.
+- The demo's own tax arithmetic, not checked here (tests/test_registry.py checks the demo file):
+  均等割 市町村民税 3,000 and 道府県民税 1,000 for every year (the 復興特別税 surcharge of 500 + 500
+  to 令和5年度 is left out; the 森林環境税 of 1,000 from 令和6年度 is a national tax collected
+  with it and not part of either); 所得割 is 6 % (市町村) and 4 % (道府県) of the 課税標準額,
+  rounded down to 100 yen, with no 調整控除 or 税額控除. 給与所得 follows the 給与所得控除 table
+  (所得税法 別表第五 up to 6.6 million yen), with the 650,000 yen minimum from 令和7年分;
+  住民税 deductions use the 住民税 amounts (基礎控除 430,000, 配偶者控除 330,000...).
+- 戸籍: a 出生 or 死亡 has its 【届出日】, never before the event; 【配偶者区分】 needs a 婚姻 not
+  dissolved by a later 離婚; every 戸籍 has its 戸籍事項 (編製 or 転籍), oldest first.
 """
 from __future__ import annotations
 
@@ -27,9 +43,11 @@ from center.registry.records import (
     ResidentRecord,
     SealRegistration,
     Sex,
+    TaxDeduction,
+    TaxIncome,
     TaxRecord,
 )
-from kiosk.validation import MIB, InputFileError, Invalid, Schema, Text, convert, one_of, parse_json, read_text
+from kiosk.validation import MAX_TEXT, MIB, InputFileError, Invalid, Schema, Text, convert, one_of, parse_json, read_text
 
 
 class DemoDataError(InputFileError):
@@ -110,17 +128,38 @@ class _Name(Schema):
     given_kana: Text
 
 
+# 住民基本台帳法 第30条の45: who among foreigners is recorded in the 住民基本台帳
+FOREIGN_RESIDENT_CATEGORIES = ("中長期在留者", "特別永住者", "一時庇護許可者", "仮滞在許可者",
+                               "出生による経過滞在者", "国籍喪失による経過滞在者")
+
+
 class _Foreign(Schema):
     nationality: Text
     status: Text
     period_until: date
     residence_card_number: Text
+    category: Annotated[str, one_of(*FOREIGN_RESIDENT_CATEGORIES)]
 
 
 class _Seal(Schema):
     registration_number: Text
     registered_on: date
     impression: Text
+
+
+class _Income(Schema, kw_only=True):
+    kind: Text
+    revenue: _Amount | None = None  # 収入金額; absent where the form shows none
+    income: _Amount
+
+    def __post_init__(self) -> None:
+        if self.revenue is not None and self.income > self.revenue:
+            raise Invalid("income", "more than revenue")
+
+
+class _Deduction(Schema):
+    kind: Text
+    amount: _Amount
 
 
 class _Tax(Schema):
@@ -133,10 +172,30 @@ class _Tax(Schema):
     prefectural_tax: _Amount
     dependents: _Amount
     taxed: bool
+    incomes: Annotated[list[_Income], _MANY]
+    deductions: Annotated[list[_Deduction], _MANY]
+    total_deductions: _Amount
+    municipal_per_capita: _Amount
+    municipal_income_levy: _Amount
+    prefectural_per_capita: _Amount
+    prefectural_income_levy: _Amount
 
     def __post_init__(self) -> None:
+        """The breakdown adds up (see the module's docstring); messages name keys, never amounts."""
         if self.taxed and not self.declared:
             raise Invalid("taxed", "a year without a declaration cannot be taxed")
+        if self.total_income != sum(i.income for i in self.incomes):
+            raise Invalid("total_income", "not the sum of the incomes' income")
+        if self.total_deductions != sum(d.amount for d in self.deductions):
+            raise Invalid("total_deductions", "not the sum of the deductions' amount")
+        if self.taxable_income != max(0, self.total_income - self.total_deductions) // 1000 * 1000:
+            raise Invalid("taxable_income", "not total_income - total_deductions rounded down to 1,000 yen")
+        for tax in ("municipal", "prefectural"):
+            per_capita, levy = getattr(self, f"{tax}_per_capita"), getattr(self, f"{tax}_income_levy")
+            if getattr(self, f"{tax}_tax") != per_capita + levy:
+                raise Invalid(f"{tax}_tax", f"not {tax}_per_capita + {tax}_income_levy")
+            if not self.taxed and getattr(self, f"{tax}_tax"):
+                raise Invalid(f"{tax}_tax", "a year not taxed (非課税) has no tax")
 
 
 class _History(Schema):
@@ -174,6 +233,7 @@ class _Resident(Schema, kw_only=True):
     tax_records: Annotated[list[_Tax], _MANY] | None = None
     address_history: Annotated[list[_History], _MANY] | None = None
     flags: _Flags | None = None
+    remarks: Annotated[list[Text], _MANY] | None = None  # 備考 of the 住民票, oldest first
 
     def __post_init__(self) -> None:
         """Rules that need only this record."""
@@ -193,10 +253,25 @@ class _Resident(Schema, kw_only=True):
             raise Invalid("address_history", "lines must be oldest first")
 
 
-class _Entry(Schema):
+_REPORTED_AFTER = ("出生", "死亡")  # events notified after they happen: the form prints both dates
+
+
+class _Entry(Schema, kw_only=True):
     event: Text
     on: date
-    detail: Text
+    detail: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]  # "" where the date is all (戸籍編製)
+    notified_on: date | None = None  # 【届出日】
+
+    def __post_init__(self) -> None:
+        if self.notified_on is None and self.event in _REPORTED_AFTER:
+            raise Invalid("notified_on", f"missing: a {self.event} is notified after it happens")
+        if self.notified_on is not None and self.notified_on < self.on:
+            raise Invalid("notified_on", "before the event")
+
+
+def _oldest_first(entries: list[_Entry] | None) -> bool:
+    days = [e.on for e in entries or ()]
+    return days == sorted(days)
 
 
 class _Member(Schema, kw_only=True):
@@ -209,6 +284,15 @@ class _Member(Schema, kw_only=True):
     entries: Annotated[list[_Entry], _MANY] | None = None
     resident_ref: Text | None = None
     removed: bool | None = None
+    spouse: bool | None = None  # 【配偶者区分】
+
+    def __post_init__(self) -> None:
+        if not _oldest_first(self.entries):
+            raise Invalid("entries", "must be oldest first")
+        if self.spouse:
+            events = [e.event for e in self.entries or () if e.event in ("婚姻", "離婚")]
+            if not events or events[-1] != "婚姻":
+                raise Invalid("spouse", "no 婚姻 that a later 離婚 did not end")
 
 
 class _Koseki(Schema, kw_only=True):
@@ -216,10 +300,15 @@ class _Koseki(Schema, kw_only=True):
     municipality_code: Text
     honseki: Text
     hittousha: _Name
+    events: Annotated[list[_Entry], _MANY]  # 戸籍事項: 編製, 転籍 ...
     members: Annotated[list[_Member], _MANY]
     kiosk_registered_refs: Annotated[list[Text], _MANY] | None = None
 
     def __post_init__(self) -> None:
+        if not self.events:
+            raise Invalid("events", "a 戸籍 has its 戸籍事項 (編製 or 転籍)")
+        if not _oldest_first(self.events):
+            raise Invalid("events", "must be oldest first")
         if not self.members:
             raise Invalid("members", "a 戸籍 has at least one member")
 
@@ -261,20 +350,35 @@ def _resident(r: _Resident) -> ResidentRecord:
         koseki_id=r.koseki_id,
         foreign=None if f is None else ForeignResidence(
             nationality=f.nationality, status=f.status, period_until=f.period_until,
-            residence_card_number=f.residence_card_number),
+            residence_card_number=f.residence_card_number, category=f.category),
         # the 印影 picture itself is made from its recipe when the registry is stored (center.storage.registry)
         seal=None if seal is None else SealRegistration(
             registration_number=seal.registration_number, registered_on=seal.registered_on,
             impression=seal.impression, image_recipe=demo_recipe(r.resident_ref, seal.registration_number)),
-        tax_records=tuple(TaxRecord(
-            fiscal_year=t.fiscal_year, jan1_municipality_code=t.jan1_municipality_code, declared=t.declared,
-            total_income=t.total_income, taxable_income=t.taxable_income, municipal_tax=t.municipal_tax,
-            prefectural_tax=t.prefectural_tax, dependents=t.dependents, taxed=t.taxed) for t in r.tax_records or ()),
+        tax_records=tuple(_tax(t) for t in r.tax_records or ()),
         address_history=tuple(AddressHistoryEntry(address=h.address, set_on=h.set_on) for h in r.address_history or ()),
         flags=ResidentFlags() if flags is None else ResidentFlags(
             support_measure=bool(flags.support_measure), moving_out=bool(flags.moving_out),
             deceased=bool(flags.deceased)),
+        remarks=tuple(r.remarks or ()),
     )
+
+
+def _tax(t: _Tax) -> TaxRecord:
+    return TaxRecord(
+        fiscal_year=t.fiscal_year, jan1_municipality_code=t.jan1_municipality_code, declared=t.declared,
+        total_income=t.total_income, taxable_income=t.taxable_income, municipal_tax=t.municipal_tax,
+        prefectural_tax=t.prefectural_tax, dependents=t.dependents, taxed=t.taxed,
+        incomes=tuple(TaxIncome(kind=i.kind, revenue=i.revenue, income=i.income) for i in t.incomes),
+        deductions=tuple(TaxDeduction(kind=d.kind, amount=d.amount) for d in t.deductions),
+        total_deductions=t.total_deductions, municipal_per_capita=t.municipal_per_capita,
+        municipal_income_levy=t.municipal_income_levy, prefectural_per_capita=t.prefectural_per_capita,
+        prefectural_income_levy=t.prefectural_income_levy,
+    )
+
+
+def _entry(e: _Entry) -> KosekiEntry:
+    return KosekiEntry(event=e.event, on=e.on, detail=e.detail, notified_on=e.notified_on)
 
 
 def _koseki(k: _Koseki) -> KosekiRecord:
@@ -286,9 +390,10 @@ def _koseki(k: _Koseki) -> KosekiRecord:
         members=tuple(KosekiMember(
             name=_name(m.name), birth_date=m.birth_date, sex=Sex(m.sex), father=m.father, mother=m.mother,
             relationship=m.relationship,
-            entries=tuple(KosekiEntry(event=e.event, on=e.on, detail=e.detail) for e in m.entries or ()),
-            resident_ref=m.resident_ref, removed=bool(m.removed)) for m in k.members),
+            entries=tuple(_entry(e) for e in m.entries or ()),
+            resident_ref=m.resident_ref, removed=bool(m.removed), spouse=bool(m.spouse)) for m in k.members),
         kiosk_registered_refs=frozenset(k.kiosk_registered_refs or ()),
+        events=tuple(_entry(e) for e in k.events),
     )
 
 

@@ -41,8 +41,11 @@ class ForeignResidence:
 
     nationality: str  # 国籍・地域
     status: str  # 在留資格
-    period_until: date  # 在留期間の満了の日
+    period_until: date  # 在留期間等の満了の日
     residence_card_number: str  # 在留カード等の番号
+    # 住民基本台帳法 第30条の45 の区分: 中長期在留者, 特別永住者, 一時庇護許可者, 仮滞在許可者,
+    # 出生による経過滞在者, 国籍喪失による経過滞在者. "" only on records made before it was kept.
+    category: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,27 @@ class SealRegistration:
 
 
 @dataclass(frozen=True)
+class TaxIncome:
+    """One kind of income of a tax year: 収入金額 and the 所得 after its own deduction."""
+
+    kind: str  # 給与, 公的年金等, 営業等, 雑, 配当, 不動産 ...
+    revenue: int | None  # 収入金額; None where the form shows none (営業等 prints only its 所得)
+    income: int  # 所得金額
+
+
+@dataclass(frozen=True)
+class TaxDeduction:
+    kind: str  # 社会保険料控除, 生命保険料控除, 配偶者控除, 扶養控除, 基礎控除 ...
+    amount: int
+
+
+@dataclass(frozen=True)
 class TaxRecord:
-    """One tax year (年度) as the municipality assessed it."""
+    """One tax year (年度) as the municipality assessed it.
+
+    The breakdown (incomes, deductions, 均等割 / 所得割) is empty and zero on records made before it
+    was kept; the demo loader requires it and checks it adds up (center/registry/demo_loader.py).
+    """
 
     fiscal_year: int  # 年度, e.g. 2026 = 令和8年度 (income of calendar year fiscal_year - 1)
     jan1_municipality_code: str  # where the resident lived on 1 January of fiscal_year
@@ -67,6 +89,13 @@ class TaxRecord:
     prefectural_tax: int
     dependents: int
     taxed: bool  # False => a 非課税証明書 can be issued
+    incomes: tuple[TaxIncome, ...] = ()  # total_income == sum of their income
+    deductions: tuple[TaxDeduction, ...] = ()  # total_deductions == sum of their amount
+    total_deductions: int = 0  # 所得控除額合計
+    municipal_per_capita: int = 0  # 市町村民税 均等割
+    municipal_income_levy: int = 0  # 市町村民税 所得割: municipal_tax == 均等割 + 所得割
+    prefectural_per_capita: int = 0  # 道府県民税 均等割
+    prefectural_income_levy: int = 0  # 道府県民税 所得割: prefectural_tax == 均等割 + 所得割
 
 
 @dataclass(frozen=True)
@@ -79,11 +108,13 @@ class AddressHistoryEntry:
 
 @dataclass(frozen=True)
 class KosekiEntry:
-    """One 身分事項 line of a 戸籍 member, e.g. 出生, 婚姻, 転籍."""
+    """One event of a 戸籍: a member's 身分事項 (出生, 婚姻, 死亡...) or the 戸籍事項 of the 戸籍
+    itself (編製, 転籍...)."""
 
-    event: str  # 出生, 婚姻, 離婚, 養子縁組, 死亡, 転籍, 分籍 ...
-    on: date
-    detail: str  # e.g. 【出生地】○○県○○市  or 【配偶者氏名】...
+    event: str  # 出生, 婚姻, 離婚, 養子縁組, 死亡, 分籍 ... ; 編製, 転籍 for 戸籍事項
+    on: date  # 【{event}日】
+    detail: str  # the further items, e.g. 【出生地】○○県○○市　【届出人】父  or 【配偶者氏名】...
+    notified_on: date | None = None  # 【届出日】; None where the event has none (編製 by marriage is dated by it)
 
 
 @dataclass(frozen=True)
@@ -97,6 +128,7 @@ class KosekiMember:
     entries: tuple[KosekiEntry, ...]
     resident_ref: str | None  # None when the member is not a resident of any demo municipality
     removed: bool = False  # 除籍 (marriage into another 戸籍, death): shown as 除籍 on 全部事項
+    spouse: bool = False  # 【配偶者区分】: married and the spouse in this 戸籍 (夫 / 妻 from sex)
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,7 @@ class KosekiRecord:
     hittousha: PersonName  # 筆頭者
     members: tuple[KosekiMember, ...]
     kiosk_registered_refs: frozenset[str] = frozenset()  # residents with 利用登録 at this 本籍地
+    events: tuple[KosekiEntry, ...] = ()  # 戸籍事項 (編製, 転籍...), oldest first
 
 
 @dataclass(frozen=True)
@@ -138,6 +171,7 @@ class ResidentRecord:
     tax_records: tuple[TaxRecord, ...] = ()
     address_history: tuple[AddressHistoryEntry, ...] = ()  # 附票 lines, oldest first
     flags: ResidentFlags = field(default_factory=ResidentFlags)
+    remarks: tuple[str, ...] = ()  # 備考 of the 住民票 (転入, 転居...), oldest first
 
     def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year

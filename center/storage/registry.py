@@ -19,14 +19,15 @@ from center.registry.demo_loader import DemoPopulation
 from center.registry.impressions import draw_impression
 from center.registry.records import (
     AddressHistoryEntry, ForeignResidence, KosekiEntry, KosekiMember, KosekiRecord, PersonName, ResidentFlags,
-    ResidentRecord, SealRegistration, Sex, TaxRecord,
+    ResidentRecord, SealRegistration, Sex, TaxDeduction, TaxIncome, TaxRecord,
 )
 from center.storage.engine import Database
 from center.storage.tables import (
     REGISTRY_TABLES_CHILDREN_FIRST, address_history as t_history, certificate_links as t_links,
     foreign_residents as t_foreign, households as t_households, kiosk_registrations as t_registrations,
-    koseki as t_koseki, koseki_entries as t_entries, koseki_members as t_members, municipalities as t_municipalities,
-    residents as t_residents, seals as t_seals, tax_records as t_taxes,
+    koseki as t_koseki, koseki_entries as t_entries, koseki_events as t_events, koseki_members as t_members,
+    municipalities as t_municipalities, resident_remarks as t_remarks, residents as t_residents, seals as t_seals,
+    tax_deductions as t_deductions, tax_incomes as t_incomes, tax_records as t_taxes,
 )
 
 _T = TypeVar("_T")
@@ -47,6 +48,7 @@ _RESIDENT = (
         t_residents,
         t_households.c.municipality_code, t_households.c.address,
         t_foreign.c.nationality, t_foreign.c.status, t_foreign.c.period_until, t_foreign.c.residence_card_number,
+        t_foreign.c.category,
         t_seals.c.registration_number, t_seals.c.registered_on, t_seals.c.impression, t_seals.c.image_recipe,
         t_seals.c.image,
     )
@@ -67,6 +69,22 @@ _TAXES = (
     select(t_taxes).where(t_taxes.c.resident_ref.in_(bindparam("refs", expanding=True)))
     .order_by(t_taxes.c.resident_ref, t_taxes.c.fiscal_year)
 )
+_INCOMES = (
+    select(t_incomes.c.resident_ref, t_incomes.c.fiscal_year, t_incomes.c.kind, t_incomes.c.revenue,
+           t_incomes.c.income)
+    .where(t_incomes.c.resident_ref.in_(bindparam("refs", expanding=True)))
+    .order_by(t_incomes.c.resident_ref, t_incomes.c.fiscal_year, t_incomes.c.position)
+)
+_DEDUCTIONS = (
+    select(t_deductions.c.resident_ref, t_deductions.c.fiscal_year, t_deductions.c.kind, t_deductions.c.amount)
+    .where(t_deductions.c.resident_ref.in_(bindparam("refs", expanding=True)))
+    .order_by(t_deductions.c.resident_ref, t_deductions.c.fiscal_year, t_deductions.c.position)
+)
+_REMARKS = (
+    select(t_remarks.c.resident_ref, t_remarks.c.remark)
+    .where(t_remarks.c.resident_ref.in_(bindparam("refs", expanding=True)))
+    .order_by(t_remarks.c.resident_ref, t_remarks.c.position)
+)
 _HISTORY = (
     select(t_history.c.resident_ref, t_history.c.address, t_history.c.set_on)
     .where(t_history.c.resident_ref.in_(bindparam("refs", expanding=True)))
@@ -75,9 +93,15 @@ _HISTORY = (
 _KOSEKI = select(t_koseki).where(t_koseki.c.koseki_id == bindparam("koseki_id"))
 _MEMBERS = select(t_members).where(t_members.c.koseki_id == bindparam("koseki_id")).order_by(t_members.c.position)
 _ENTRIES = (
-    select(t_entries.c.member_position, t_entries.c.event, t_entries.c.on_date, t_entries.c.detail)
+    select(t_entries.c.member_position, t_entries.c.event, t_entries.c.on_date, t_entries.c.detail,
+           t_entries.c.notified_on)
     .where(t_entries.c.koseki_id == bindparam("koseki_id"))
     .order_by(t_entries.c.member_position, t_entries.c.position)
+)
+_EVENTS = (
+    select(t_events.c.event, t_events.c.on_date, t_events.c.detail, t_events.c.notified_on)
+    .where(t_events.c.koseki_id == bindparam("koseki_id"))
+    .order_by(t_events.c.position)
 )
 _REGISTERED = select(t_registrations.c.resident_ref).where(t_registrations.c.koseki_id == bindparam("koseki_id"))
 _LINKED = select(t_links.c.resident_ref).where(t_links.c.cert_sha256 == bindparam("digest"))
@@ -133,7 +157,9 @@ class SqlRegistry:
             members = conn.execute(_MEMBERS, params).all()
             entries: dict[int, list[KosekiEntry]] = defaultdict(list)
             for e in conn.execute(_ENTRIES, params):
-                entries[e.member_position].append(KosekiEntry(e.event, e.on_date, e.detail))
+                entries[e.member_position].append(KosekiEntry(e.event, e.on_date, e.detail, e.notified_on))
+            events = tuple(KosekiEntry(e.event, e.on_date, e.detail, e.notified_on)
+                           for e in conn.execute(_EVENTS, params))
             registered = frozenset(r.resident_ref for r in conn.execute(_REGISTERED, params))
         return KosekiRecord(
             koseki_id=row.koseki_id,
@@ -143,6 +169,7 @@ class SqlRegistry:
                                  row.hittousha_family_kana, row.hittousha_given_kana),
             members=tuple(_member(m, entries.get(m.position, ())) for m in members),
             kiosk_registered_refs=registered,
+            events=events,
         )
 
     def resident_for_certificate(self, certificate_sha256: str) -> str | None:
@@ -246,8 +273,12 @@ def _write_population(conn: Connection, p: DemoPopulation) -> None:
         for position, r in enumerate(p.residents)])
     _insert(conn, t_foreign, [
         {"resident_ref": r.resident_ref, "nationality": r.foreign.nationality, "status": r.foreign.status,
-         "period_until": r.foreign.period_until, "residence_card_number": r.foreign.residence_card_number}
+         "period_until": r.foreign.period_until, "residence_card_number": r.foreign.residence_card_number,
+         "category": r.foreign.category}
         for r in p.residents if r.foreign is not None])
+    _insert(conn, t_remarks, [
+        {"resident_ref": r.resident_ref, "position": i, "remark": remark}
+        for r in p.residents for i, remark in enumerate(r.remarks)])
     _insert(conn, t_seals, [
         {"resident_ref": r.resident_ref, "registration_number": r.seal.registration_number,
          "registered_on": r.seal.registered_on, "impression": r.seal.impression,
@@ -257,20 +288,35 @@ def _write_population(conn: Connection, p: DemoPopulation) -> None:
         {"resident_ref": r.resident_ref, "fiscal_year": t.fiscal_year,
          "jan1_municipality_code": t.jan1_municipality_code, "declared": t.declared,
          "total_income": t.total_income, "taxable_income": t.taxable_income, "municipal_tax": t.municipal_tax,
-         "prefectural_tax": t.prefectural_tax, "dependents": t.dependents, "taxed": t.taxed}
+         "prefectural_tax": t.prefectural_tax, "dependents": t.dependents, "taxed": t.taxed,
+         "total_deductions": t.total_deductions, "municipal_per_capita": t.municipal_per_capita,
+         "municipal_income_levy": t.municipal_income_levy, "prefectural_per_capita": t.prefectural_per_capita,
+         "prefectural_income_levy": t.prefectural_income_levy}
         for r in p.residents for t in r.tax_records])
+    _insert(conn, t_incomes, [
+        {"resident_ref": r.resident_ref, "fiscal_year": t.fiscal_year, "position": i, "kind": line.kind,
+         "revenue": line.revenue, "income": line.income}
+        for r in p.residents for t in r.tax_records for i, line in enumerate(t.incomes)])
+    _insert(conn, t_deductions, [
+        {"resident_ref": r.resident_ref, "fiscal_year": t.fiscal_year, "position": i, "kind": line.kind,
+         "amount": line.amount}
+        for r in p.residents for t in r.tax_records for i, line in enumerate(t.deductions)])
     _insert(conn, t_history, [
         {"resident_ref": r.resident_ref, "position": i, "address": h.address, "set_on": h.set_on}
         for r in p.residents for i, h in enumerate(r.address_history)])
     _insert(conn, t_members, [
         {"koseki_id": k.koseki_id, "position": i, **_name(m.name), "birth_date": m.birth_date, "sex": m.sex.value,
          "father": m.father, "mother": m.mother, "relationship": m.relationship, "resident_ref": m.resident_ref,
-         "removed": m.removed}
+         "removed": m.removed, "spouse": m.spouse}
         for k in p.koseki for i, m in enumerate(k.members)])
     _insert(conn, t_entries, [
         {"koseki_id": k.koseki_id, "member_position": i, "position": j, "event": e.event, "on_date": e.on,
-         "detail": e.detail}
+         "detail": e.detail, "notified_on": e.notified_on}
         for k in p.koseki for i, m in enumerate(k.members) for j, e in enumerate(m.entries)])
+    _insert(conn, t_events, [
+        {"koseki_id": k.koseki_id, "position": i, "event": e.event, "on_date": e.on, "detail": e.detail,
+         "notified_on": e.notified_on}
+        for k in p.koseki for i, e in enumerate(k.events)])
     _insert(conn, t_registrations, [
         {"koseki_id": k.koseki_id, "resident_ref": ref} for k in p.koseki for ref in sorted(k.kiosk_registered_refs)])
 
@@ -293,19 +339,35 @@ def _residents(conn: Connection, rows: Sequence[Row[Any]]) -> tuple[ResidentReco
     if not rows:
         return ()
     refs = [row.resident_ref for row in rows]
+    incomes: dict[tuple[str, int], list[TaxIncome]] = defaultdict(list)
+    for i in conn.execute(_INCOMES, {"refs": refs}):
+        incomes[(i.resident_ref, i.fiscal_year)].append(TaxIncome(i.kind, i.revenue, i.income))
+    deductions: dict[tuple[str, int], list[TaxDeduction]] = defaultdict(list)
+    for d in conn.execute(_DEDUCTIONS, {"refs": refs}):
+        deductions[(d.resident_ref, d.fiscal_year)].append(TaxDeduction(d.kind, d.amount))
     taxes: dict[str, list[TaxRecord]] = defaultdict(list)
     for t in conn.execute(_TAXES, {"refs": refs}):
+        key = (t.resident_ref, t.fiscal_year)
         taxes[t.resident_ref].append(TaxRecord(
             fiscal_year=t.fiscal_year, jan1_municipality_code=t.jan1_municipality_code, declared=bool(t.declared),
             total_income=t.total_income, taxable_income=t.taxable_income, municipal_tax=t.municipal_tax,
-            prefectural_tax=t.prefectural_tax, dependents=t.dependents, taxed=bool(t.taxed)))
+            prefectural_tax=t.prefectural_tax, dependents=t.dependents, taxed=bool(t.taxed),
+            incomes=tuple(incomes.get(key, ())), deductions=tuple(deductions.get(key, ())),
+            total_deductions=t.total_deductions, municipal_per_capita=t.municipal_per_capita,
+            municipal_income_levy=t.municipal_income_levy, prefectural_per_capita=t.prefectural_per_capita,
+            prefectural_income_levy=t.prefectural_income_levy))
+    remarks: dict[str, list[str]] = defaultdict(list)
+    for m in conn.execute(_REMARKS, {"refs": refs}):
+        remarks[m.resident_ref].append(m.remark)
     history: dict[str, list[AddressHistoryEntry]] = defaultdict(list)
     for h in conn.execute(_HISTORY, {"refs": refs}):
         history[h.resident_ref].append(AddressHistoryEntry(h.address, h.set_on))
-    return tuple(_resident(row, taxes.get(row.resident_ref, ()), history.get(row.resident_ref, ())) for row in rows)
+    return tuple(_resident(row, taxes.get(row.resident_ref, ()), history.get(row.resident_ref, ()),
+                           remarks.get(row.resident_ref, ())) for row in rows)
 
 
-def _resident(row: Row[Any], taxes: Iterable[TaxRecord], history: Iterable[AddressHistoryEntry]) -> ResidentRecord:
+def _resident(row: Row[Any], taxes: Iterable[TaxRecord], history: Iterable[AddressHistoryEntry],
+              remarks: Iterable[str]) -> ResidentRecord:
     return ResidentRecord(
         resident_ref=row.resident_ref,
         municipality_code=row.municipality_code,
@@ -324,7 +386,7 @@ def _resident(row: Row[Any], taxes: Iterable[TaxRecord], history: Iterable[Addre
         koseki_id=row.koseki_id,
         foreign=None if row.nationality is None else ForeignResidence(
             nationality=row.nationality, status=row.status, period_until=row.period_until,
-            residence_card_number=row.residence_card_number),
+            residence_card_number=row.residence_card_number, category=row.category),
         seal=None if row.registration_number is None else SealRegistration(
             registration_number=row.registration_number, registered_on=row.registered_on,
             impression=row.impression, image=bytes(row.image), image_recipe=row.image_recipe),
@@ -332,6 +394,7 @@ def _resident(row: Row[Any], taxes: Iterable[TaxRecord], history: Iterable[Addre
         address_history=tuple(history),
         flags=ResidentFlags(support_measure=bool(row.support_measure), moving_out=bool(row.moving_out),
                             deceased=bool(row.deceased)),
+        remarks=tuple(remarks),
     )
 
 
@@ -346,4 +409,5 @@ def _member(row: Row[Any], entries: Iterable[KosekiEntry]) -> KosekiMember:
         entries=tuple(entries),
         resident_ref=row.resident_ref,
         removed=bool(row.removed),
+        spouse=bool(row.spouse),
     )

@@ -156,6 +156,15 @@ foreign_residents = Table(
     Column("status", Text, nullable=False),
     Column("period_until", Date, nullable=False),
     Column("residence_card_number", Text, nullable=False),
+    Column("category", Text, nullable=False),  # migration 3: 区分 (中長期在留者, 特別永住者...)
+)
+
+resident_remarks = Table(  # migration 3: 備考 lines of the 住民票
+    "resident_remarks", metadata,
+    Column("resident_ref", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("remark", Text, nullable=False),
+    PrimaryKeyConstraint("resident_ref", "position"),
 )
 
 seals = Table(
@@ -180,7 +189,35 @@ tax_records = Table(
     Column("prefectural_tax", BigInteger, nullable=False),
     Column("dependents", BigInteger, nullable=False),
     Column("taxed", Boolean, nullable=False),
+    Column("total_deductions", BigInteger, nullable=False),  # migration 3, like the four below
+    Column("municipal_per_capita", BigInteger, nullable=False),
+    Column("municipal_income_levy", BigInteger, nullable=False),
+    Column("prefectural_per_capita", BigInteger, nullable=False),
+    Column("prefectural_income_levy", BigInteger, nullable=False),
     PrimaryKeyConstraint("resident_ref", "fiscal_year"),
+)
+
+tax_incomes = Table(  # migration 3
+    "tax_incomes", metadata,
+    Column("resident_ref", Text, nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("revenue", BigInteger, nullable=True),
+    Column("income", BigInteger, nullable=False),
+    PrimaryKeyConstraint("resident_ref", "fiscal_year", "position"),
+    ForeignKeyConstraint(["resident_ref", "fiscal_year"], ["tax_records.resident_ref", "tax_records.fiscal_year"]),
+)
+
+tax_deductions = Table(  # migration 3
+    "tax_deductions", metadata,
+    Column("resident_ref", Text, nullable=False),
+    Column("fiscal_year", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    PrimaryKeyConstraint("resident_ref", "fiscal_year", "position"),
+    ForeignKeyConstraint(["resident_ref", "fiscal_year"], ["tax_records.resident_ref", "tax_records.fiscal_year"]),
 )
 
 address_history = Table(
@@ -207,6 +244,7 @@ koseki_members = Table(
     Column("relationship", Text, nullable=False),
     Column("resident_ref", Text, nullable=True),
     Column("removed", Boolean, nullable=False),
+    Column("spouse", Boolean, nullable=False),  # migration 3: 【配偶者区分】
     PrimaryKeyConstraint("koseki_id", "position"),
 )
 
@@ -218,8 +256,20 @@ koseki_entries = Table(
     Column("event", Text, nullable=False),
     Column("on_date", Date, nullable=False),
     Column("detail", Text, nullable=False),
+    Column("notified_on", Date, nullable=True),  # migration 3: 【届出日】
     PrimaryKeyConstraint("koseki_id", "member_position", "position"),
     ForeignKeyConstraint(["koseki_id", "member_position"], ["koseki_members.koseki_id", "koseki_members.position"]),
+)
+
+koseki_events = Table(  # migration 3: 戸籍事項 (編製, 転籍...) of the 戸籍 itself
+    "koseki_events", metadata,
+    Column("koseki_id", Text, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("event", Text, nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("notified_on", Date, nullable=True),
+    PrimaryKeyConstraint("koseki_id", "position"),
 )
 
 kiosk_registrations = Table(
@@ -237,6 +287,7 @@ certificate_links = Table(
 
 # Children before parents: the order rows are deleted in when the registry is loaded again.
 REGISTRY_TABLES_CHILDREN_FIRST = (
-    certificate_links, kiosk_registrations, koseki_entries, koseki_members, address_history, tax_records,
-    seals, foreign_residents, residents, koseki, households, municipalities,
+    certificate_links, kiosk_registrations, koseki_events, koseki_entries, koseki_members, address_history,
+    tax_deductions, tax_incomes, tax_records, resident_remarks, seals, foreign_residents, residents, koseki,
+    households, municipalities,
 )

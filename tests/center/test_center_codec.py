@@ -13,7 +13,7 @@ from center_kit import NOW, cards, embedded  # noqa: F401  (fixtures)
 
 from center import codec
 from kiosk.clock import JST
-from kiosk.documents import CertificateDocument, DocumentBody
+from kiosk.documents import CertificateDocument, DocumentBody, FuhyoBody, JuminhyoBody, KosekiBody, TaxBody
 from kiosk.kinds import CertificateKind
 from kiosk.order import CertificateOptions, OrderLine
 from kiosk.ports.center import Issued
@@ -42,6 +42,49 @@ def test_documents_round_trip_equal_and_keep_jst(documents):
         assert doc.issued_at.tzinfo is JST and doc.issued_at == NOW
     for doc in documents:  # one at a time too: each body decodes as its own type
         assert codec.decode_documents(codec.encode_documents((doc,))) == (doc,)
+
+
+def test_the_items_of_the_official_forms_travel(documents):
+    """What the registry keeps for the forms reaches the kiosk: 税 breakdown, 外国人 区分 and 備考,
+    戸籍事項 and 届出日, 配偶者区分, the 附票's 性別 (all from the demo registry through the center)."""
+    back = codec.decode_documents(codec.encode_documents(documents))
+    bodies = [d.body for d in back]
+    tax = next(b for b in bodies if isinstance(b, TaxBody) and b.taxed)
+    assert tax.incomes and sum(i.income for i in tax.incomes) == tax.total_income
+    assert tax.deductions and sum(d.amount for d in tax.deductions) == tax.total_deductions > 0
+    assert tax.municipal_per_capita + tax.municipal_income_levy == tax.municipal_tax > 0
+    assert tax.prefectural_per_capita + tax.prefectural_income_levy == tax.prefectural_tax > 0
+    not_taxed = next(b for b in bodies if isinstance(b, TaxBody) and not b.taxed)
+    assert not_taxed.incomes and not_taxed.municipal_tax == not_taxed.municipal_per_capita == 0
+    foreign = next(p for b in bodies if isinstance(b, JuminhyoBody) for p in b.persons if p.nationality)
+    assert foreign.foreign_resident_category == "中長期在留者" and foreign.residence_period_until and foreign.remarks
+    assert any(p.remarks for b in bodies if isinstance(b, JuminhyoBody) and not b.persons[0].nationality
+               for p in b.persons)
+    koseki = [b for b in bodies if isinstance(b, KosekiBody)]
+    assert koseki and all(b.koseki_events for b in koseki)
+    persons = [p for b in koseki for p in b.persons]
+    assert all(p.given_name and p.name.endswith(p.given_name) for p in persons)
+    assert any(p.spouse for p in persons)
+    births = [e for p in persons for e in p.entries if e.event == "出生"]
+    assert births and all(e.notified_on and e.notified_on >= e.on for e in births)
+    fuhyo = next(b for b in bodies if isinstance(b, FuhyoBody))
+    assert all(p.sex in ("男", "女") for p in fuhyo.persons)
+
+
+def test_documents_stored_before_the_form_items_still_decode(documents):
+    """A result kept in issue_requests by an older center lacks the new fields: it decodes with
+    their defaults rather than being refused."""
+    newer = {"TaxBody": ("incomes", "deductions", "total_deductions", "municipal_per_capita",
+                         "municipal_income_levy", "prefectural_per_capita", "prefectural_income_levy"),
+             "KosekiBody": ("koseki_events",)}
+    wire = msgspec.json.decode(codec.encode_documents(documents))
+    for body_type, _, body in wire:
+        for key in newer.get(body_type, ()):
+            del body[key]
+    back = codec.decode_documents(msgspec.json.encode(wire))
+    tax = next(d.body for d in back if isinstance(d.body, TaxBody))
+    assert (tax.incomes, tax.deductions, tax.municipal_per_capita) == ((), (), 0)
+    assert all(d.body.koseki_events == () for d in back if isinstance(d.body, KosekiBody))
 
 
 def test_offers_round_trip_equal_for_every_resident(embedded, cards):

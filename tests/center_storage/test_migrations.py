@@ -101,3 +101,61 @@ def test_a_failed_migration_leaves_nothing(fresh, tmp_path):
 def test_statements_are_split_at_blank_lines():
     sql = "-- comment\nCREATE TABLE a (\n    x TEXT\n);\n\n\nCREATE INDEX i ON a (x);\n-- trailing\n"
     assert split_statements(sql) == ["CREATE TABLE a (\n    x TEXT\n);", "CREATE INDEX i ON a (x);"]
+
+
+def test_a_version_2_database_is_brought_to_3_keeping_its_rows(fresh, tmp_path):
+    """Migration 3 (the items of the official forms) on a registry loaded at version 2: every row
+    stays, the new columns take their defaults, and the registry reads it."""
+    from datetime import date
+
+    from center.storage import SqlRegistry
+    from center.storage import tables as t
+
+    older = tmp_path / "migrations"
+    older.mkdir()
+    for path in MIGRATIONS_DIR.glob("000[12]_*.sql"):
+        shutil.copy(path, older)
+    assert migrate(fresh, older) == [1, 2]
+    with fresh.begin() as conn:  # only the columns version 2 has
+        conn.execute(t.municipalities.insert(), {"code": "990001", "name": "七星市", "name_kana": "ななほしし",
+                                                 "prefecture": "架空県", "kiosk_participating": True})
+        conn.execute(t.households.insert(), {"household_id": "H-1", "municipality_code": "990001", "address": "北斗町1"})
+        conn.execute(t.koseki.insert(), {"koseki_id": "K-1", "municipality_code": "990001", "honseki": "北斗町1",
+                                         "hittousha_family": "月岡", "hittousha_given": "岳",
+                                         "hittousha_family_kana": "ツキオカ", "hittousha_given_kana": "ガク"})
+        conn.execute(t.residents.insert(), {
+            "resident_ref": "R-1", "household_id": "H-1", "position": 0, "family": "月岡", "given": "岳",
+            "family_kana": "ツキオカ", "given_kana": "ガク", "birth_date": date(1979, 7, 7), "sex": "male",
+            "household_head": True, "relationship": "世帯主", "became_resident_on": date(1979, 7, 7),
+            "address_set_on": date(2012, 9, 1), "notified_on": date(2012, 9, 3), "previous_address": None,
+            "my_number": "111111111118", "koseki_id": "K-1", "support_measure": False, "moving_out": False,
+            "deceased": False})
+        conn.execute(t.foreign_residents.insert(), {"resident_ref": "R-1", "nationality": "架空国", "status": "定住者",
+                                                    "period_until": date(2028, 3, 31),
+                                                    "residence_card_number": "XY98765432ZW"})
+        conn.execute(t.tax_records.insert(), {
+            "resident_ref": "R-1", "fiscal_year": 2026, "jan1_municipality_code": "990001", "declared": True,
+            "total_income": 5_000_000, "taxable_income": 3_000_000, "municipal_tax": 183_000,
+            "prefectural_tax": 121_000, "dependents": 2, "taxed": True})
+        conn.execute(t.koseki_members.insert(), {
+            "koseki_id": "K-1", "position": 0, "family": "月岡", "given": "岳", "family_kana": "ツキオカ",
+            "given_kana": "ガク", "birth_date": date(1979, 7, 7), "sex": "male", "father": "月岡権六",
+            "mother": "月岡ハナ", "relationship": "長男", "resident_ref": "R-1", "removed": False})
+        conn.execute(t.koseki_entries.insert(), {"koseki_id": "K-1", "member_position": 0, "position": 0,
+                                                 "event": "出生", "on_date": date(1979, 7, 7), "detail": "【出生地】七星市"})
+
+    assert migrate(fresh) == list(range(3, latest_version() + 1))
+    require_current(fresh)
+    registry = SqlRegistry(fresh)
+    resident = registry.resident("R-1")
+    assert resident is not None and resident.name.given == "岳" and resident.remarks == ()
+    assert resident.foreign is not None and (resident.foreign.status, resident.foreign.category) == ("定住者", "")
+    (tax,) = resident.tax_records
+    assert (tax.total_income, tax.municipal_tax, tax.prefectural_tax) == (5_000_000, 183_000, 121_000)
+    assert (tax.incomes, tax.deductions, tax.total_deductions, tax.municipal_per_capita,
+            tax.municipal_income_levy, tax.prefectural_per_capita, tax.prefectural_income_levy) == ((), (), 0, 0, 0, 0, 0)
+    koseki = registry.koseki("K-1")
+    assert koseki is not None and koseki.events == ()
+    (member,) = koseki.members
+    assert not member.spouse and [(e.event, e.on, e.notified_on) for e in member.entries] == [
+        ("出生", date(1979, 7, 7), None)]
