@@ -26,6 +26,10 @@ class Section:
     heading: str
     items: tuple[Item, ...]
     mark: str = ""  # printed boxed beside the heading, e.g. 除籍
+    # Part of the section before it (a person's 身分事項): it flows on right after that one, and
+    # a page breaks before that one when a fresh page holds it and this one's first row but the
+    # page does not. Planning only: a page is drawn again from its lines without it.
+    joined: bool = False
 
 
 @dataclass(frozen=True)
@@ -35,3 +39,21 @@ class Composition:
     sections: tuple[Section, ...]
     attestation: str  # 認証文
     one_section_per_page: bool = False  # 個票式: each person on a sheet of their own
+
+
+@dataclass(frozen=True)
+class Row:
+    """One band of a page, as a form's shape groups and measures it: the unit pages break
+    between. A band holds one item or several side by side (a 住民票 line of cells, a whole
+    tax table); none: a section heading."""
+
+    height: float
+    items: tuple[Item, ...] = ()
+    lines: tuple[tuple[str, ...], ...] = ()  # each item's value as wrapped to its cell, or as the shape splits it
+    section: Section | None = None  # the section the band belongs to
+    continued: bool = False  # a heading repeated on a later page
+
+    @property
+    def item(self) -> Item | None:
+        """The band's first item; None for a heading."""
+        return self.items[0] if self.items else None

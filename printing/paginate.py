@@ -9,27 +9,45 @@ What a page signs is its items in print order with layout lines among them (labe
 with ``#``): ``#H`` a section heading (``#H+`` continued, ``=mark`` its boxed mark), ``#S`` the
 next item is drawn as a seal (value: the recipe its picture is drawn again from, see
 printing.impression; empty on pages printed before 印影 were pictures), ``#E`` 「以下余白」 under
-the rows above it (value empty), ``#C`` the closing block follows (value: the mayor's title). In
+the rows above it (value empty), ``#C`` the closing block follows (value: the mayor's title),
+``#F`` first of all: the page is drawn in its kind's form (value: the form's version, see
+printing.forms; pages printed before the forms lack it and are drawn as the plain table). In
 a format 3 code (printed when the closing block ended the last page only) ``#C`` also stands for
 the 「以下余白」 there, and no ``#E`` occurs. They
 count against the code's size like any item, and ``plan_from_lines`` rebuilds the page's rows
-from them, so the verifier draws the page exactly as it was drawn here."""
+from them, so the verifier draws the page exactly as it was drawn here.
+
+What a row is, and how tall, the form's shape says (printing.forms, chosen from the kind that
+the code carries): it groups a section's items into bands (a 住民票 line of cells, a whole tax
+table, a 戸籍 event with its 【】 lines) and pages break between bands. ``plan_from_lines``
+asks the same shape to group the items of each section on the page, which gives the same bands:
+a shape groups by consecutive labels only, so a block cut over two pages bands alike."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from printing import geometry as g
-from printing.model import Composition, Item, Section
+from printing.forms.base import Shape
+from printing.forms.table import TABLE
+from printing.model import Composition, Item, Row, Section
 
-
-@dataclass(frozen=True)
-class Row:
-    height: float
-    item: Item | None = None  # None: a section heading row
-    lines: tuple[str, ...] = ()  # the item's value, wrapped
-    section: Section | None = None
-    continued: bool = False
+__all__ = [
+    "CLOSING",
+    "END",
+    "FORM",
+    "HEADING",
+    "SEAL",
+    "PagePlan",
+    "RebuiltPage",
+    "Row",
+    "closing_lines",
+    "form_of",
+    "header_rows",
+    "plan_from_lines",
+    "plan_pages",
+    "signed_items",
+]
 
 
 @dataclass(frozen=True)
@@ -40,7 +58,12 @@ class PagePlan:
     ends: bool = False  # 「以下余白」 under the rows: the content ends on this page
 
 
-HEADING, SEAL, END, CLOSING = "#H", "#S", "#E", "#C"
+HEADING, SEAL, END, CLOSING, FORM = "#H", "#S", "#E", "#C", "#F"
+
+
+def form_of(lines: tuple[Item, ...]) -> str | None:
+    """The form version a page's lines name on their first line; None: drawn as the plain table."""
+    return lines[0].value if lines and lines[0].label == FORM else None
 
 
 def heading_line(row: Row) -> Item:
@@ -67,11 +90,13 @@ def closing_lines(mayor_title: str, items: tuple[Item, ...]) -> tuple[Item, ...]
 
 def plan_pages(
     composition: Composition, closing_items: tuple[Item, ...], font: str,
-    fits_code: Callable[[tuple[Item, ...]], bool],
+    fits_code: Callable[[tuple[Item, ...]], bool], shape: Shape = TABLE,
 ) -> list[PagePlan]:
-    """``closing_items``: the closing block's lines (``closing_lines``), signed on every page."""
-    top = g.TABLE_TOP - sum(_item_row(i, font).height for i in composition.header)
-    header = signed_items(composition.header)
+    """``closing_items``: the closing block's lines (``closing_lines``), signed on every page.
+    ``shape``: the form's (printing.forms), which groups a section's items into bands and
+    measures them; pages break between bands."""
+    top = shape.body_top(shape.header_rows(composition.header, font))
+    header = ((Item(FORM, shape.form),) if shape.form else ()) + signed_items(composition.header)
     room = top - g.CONTENT_BOTTOM
     pages: list[PagePlan] = []
     rows: list[Row] = []
@@ -90,25 +115,44 @@ def plan_pages(
     def pending(heading: Row | None) -> tuple[Item, ...]:
         return (heading_line(heading),) if heading else ()
 
+    def continued(section: Section) -> Row:
+        return Row(shape.heading_height(section, True), section=section, continued=True)
+
+    def measure(group: list[Section]) -> tuple[float, tuple[Item, ...]]:
+        """A section with the first row of each joined to it: what a page must hold to start it."""
+        whole, lines = 0.0, ()
+        for n, section in enumerate(group):
+            first = Row(shape.heading_height(section, False), section=section)
+            section_rows = shape.rows(section, section.items, font)[: 1 if n else None]
+            whole += first.height + sum(row.height for row in section_rows)
+            lines += (heading_line(first), *signed_items(tuple(i for row in section_rows for i in row.items)))
+        return whole, lines
+
     owner: Section | None = None  # the section of the last row placed
-    for section in composition.sections:
-        section_rows = [_item_row(item, font) for item in section.items]
-        whole = g.HEADING_HEIGHT + sum(row.height for row in section_rows)
-        lines = (heading_line(Row(g.HEADING_HEIGHT, section=section)), *signed_items(section.items))
+    sections = composition.sections
+    for index, section in enumerate(sections):
+        section_rows = shape.rows(section, section.items, font)
+        first = Row(shape.heading_height(section, False), section=section)
+        group = [section]
+        for later in sections[index + 1:]:
+            if not later.joined:
+                break
+            group.append(later)
+        whole, lines = measure(group)  # a joined section flows on right after its own
         fits_here = used + whole <= room and fits(*items, *lines)
         fits_alone = whole <= room and fits(*lines)
-        if rows and (composition.one_section_per_page or (not fits_here and fits_alone)):
-            end_page()  # keep a section together when a fresh page holds it
-        heading: Row | None = Row(g.HEADING_HEIGHT, section=section)
-        for item, row in zip(section.items, section_rows):
+        if rows and not section.joined and (composition.one_section_per_page or (not fits_here and fits_alone)):
+            end_page()  # keep a section together (and its joined one's start) when a fresh page holds it
+        heading: Row | None = first
+        for row in section_rows:
             need = row.height + (heading.height if heading else 0)
-            signed = signed_items((item,))
+            signed = signed_items(row.items)
             if rows and (used + need > room or not fits(*items, *pending(heading), *signed)):
                 end_page()
-                heading = heading or Row(g.HEADING_HEIGHT, section=section, continued=True)
+                heading = heading or continued(section)
                 need = row.height + heading.height
             if need > room or not fits(*pending(heading), *signed):
-                raise ValueError(f"item {item.label!r} does not fit on a page")
+                raise ValueError(f"item {row.items[0].label!r} does not fit on a page")
             if heading:
                 rows.append(heading)
                 items.append(heading_line(heading))
@@ -122,13 +166,13 @@ def plan_pages(
         # 「以下余白」 goes right under the last row, never alone on a sheet: the last row (with
         # its heading, were that left last) moves to the next page, under its heading marked (続き).
         last = rows[-1]
-        assert last.item is not None and owner is not None
-        carried = signed_items((last.item,))
+        assert last.items and owner is not None
+        carried = signed_items(last.items)
         keep, kept_items = rows[:-1], items[: len(items) - len(carried)]
-        heading = keep.pop() if keep and keep[-1].item is None else None
+        heading = keep.pop() if keep and not keep[-1].items else None
         if heading:
             kept_items = kept_items[:-1]
-        heading = heading or Row(g.HEADING_HEIGHT, section=owner, continued=True)
+        heading = heading or continued(owner)
         moved = (heading_line(heading), *carried)
         if keep and fits(*moved, *end) and heading.height + last.height + g.BLANK_NOTE_HEIGHT <= room:
             rows, items = keep, kept_items
@@ -140,8 +184,8 @@ def plan_pages(
     return pages
 
 
-def header_rows(composition: Composition, font: str) -> tuple[Row, ...]:
-    return tuple(_item_row(i, font) for i in composition.header)
+def header_rows(composition: Composition, font: str, shape: Shape = TABLE) -> tuple[Row, ...]:
+    return shape.header_rows(composition.header, font)
 
 
 @dataclass(frozen=True)
@@ -154,18 +198,26 @@ class RebuiltPage:
     closing: dict[str, str]  # the closing block's items by label (認証文, 発行日, 担当, 証明者)
 
 
-def plan_from_lines(lines: tuple[Item, ...], font: str, version: int = 4) -> RebuiltPage:
+def plan_from_lines(lines: tuple[Item, ...], font: str, version: int = 4, shape: Shape | None = None) -> RebuiltPage:
     """The inverse of planning: header rows, table rows, 「以下余白」 and closing block from a
-    page's signed lines (``version``: of the code they come from, 3 or 4). Raises ValueError for
-    layout lines it does not know or out of place."""
-    header: list[Row] = []
-    rows: list[Row] = []
+    page's signed lines (``version``: of the code they come from, 3 or 4), grouped and measured
+    by ``shape`` as the planner did (printing.forms.shape_for, from the kind and ``form_of`` the
+    lines; None: the plain table, whatever form the lines name). Raises ValueError for layout
+    lines it does not know or out of place."""
+    named = shape
+    shape = shape or TABLE
+    header: list[Item] = []
+    sections: list[tuple[Row, list[Item]]] = []  # each heading row with the items under it
     closing: dict[str, str] = {}
     mayor_title: str | None = None
     ends = False
     seal_next: str | None = None  # the recipe of the seal line just read
-    for line in lines:
+    for number, line in enumerate(lines):
         label = line.label
+        if label == FORM:
+            if number or (named is not None and line.value != shape.form):
+                raise ValueError("a form line out of place, or not the form drawn")
+            continue
         if ends and mayor_title is None and label != CLOSING:
             raise ValueError(f"{label!r} after the 以下余白 line: only the closing block follows it")
         if label.startswith(HEADING):
@@ -174,7 +226,8 @@ def plan_from_lines(lines: tuple[Item, ...], font: str, version: int = 4) -> Reb
             flags, _, mark = label[len(HEADING):].partition("=")
             if flags not in ("", "+"):
                 raise ValueError(f"unknown heading line {label!r}")
-            rows.append(Row(g.HEADING_HEIGHT, section=Section(line.value, (), mark), continued=flags == "+"))
+            section = Section(line.value, (), mark)
+            sections.append((Row(shape.heading_height(section, flags == "+"), section=section, continued=flags == "+"), []))
         elif label == SEAL:
             if seal_next is not None:
                 raise ValueError("two seal lines in a row")
@@ -196,19 +249,16 @@ def plan_from_lines(lines: tuple[Item, ...], font: str, version: int = 4) -> Reb
             closing[label] = line.value
         else:
             seal = seal_next is not None
-            row = _item_row(Item(label, line.value, drawn_as_seal=seal, seal_recipe=seal_next or ""), font)
-            (rows if rows else header).append(row)
+            item = Item(label, line.value, drawn_as_seal=seal, seal_recipe=seal_next or "")
+            (sections[-1][1] if sections else header).append(item)
             seal_next = None
     if seal_next is not None:
         raise ValueError("a seal line without its item")
     if mayor_title is None and (ends or version >= 4):
         raise ValueError("a page without its closing block")
+    rows: list[Row] = []
+    for heading, under in sections:
+        rows.append(heading)
+        rows.extend(shape.rows(heading.section, tuple(under), font))
     plan = PagePlan(tuple(rows), lines, closing=mayor_title is not None, ends=ends)
-    return RebuiltPage(tuple(header), plan, mayor_title, closing)
-
-
-def _item_row(item: Item, font: str) -> Row:
-    if item.drawn_as_seal:
-        return Row(g.SEAL_ROW_HEIGHT, item=item, lines=(item.value,))
-    lines = g.wrap(item.value, font, g.TEXT_SIZE, g.CONTENT_WIDTH - g.LABEL_WIDTH - 2 * g.CELL_PAD)
-    return Row(g.row_height(len(lines)), item=item, lines=lines)
+    return RebuiltPage(shape.header_rows(tuple(header), font), plan, mayor_title, closing)

@@ -1,4 +1,5 @@
-"""Paints one planned page of a certificate: tint, title, tables, 「以下余白」, closing block, code, marks.
+"""Paints one planned page of a certificate: tint, title, the form (its kind's shape, printing.forms,
+paints the header and rows), 「以下余白」, closing block, code, marks.
 
 Every page is a certificate on its own: 発行番号, page x / y and the closing block (認証文, date,
 mayor and 公印) on each; 「以下余白」 only under the last row of the last page.
@@ -10,41 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from printing import geometry as g
+from printing.forms.base import GRID, Marks, Region, Shape
+from printing.forms.base import text_box as _text_box
+from printing.forms.table import TABLE
 from printing.model import Composition
 from printing.paginate import PagePlan, Row
-from printing.impression import RecipeError, impression_png
-from printing.seal_art import PictureError, draw_impression, draw_office_seal
+from printing.seal_art import draw_office_seal
 from printing.security.microtext import draw_microtext
 from printing.security.qr import draw_code
 from printing.security.sample_mark import draw_sample_mark, draw_seal_sample_mark
 from printing.security.tint import FORM_NAME
 
-RULE = 0.6
-GRID = (0.25, 0.25, 0.25)
-HEADING_FILL = (0.9, 0.9, 0.9)
+__all__ = ["PageFacts", "Region", "microtext", "paint_page"]
+
 OFFICE_SEAL_OVER_NAME = 0.2  # the mayor's name ends this share of the 公印's side left of its centre
-
-
-@dataclass(frozen=True)
-class Region:
-    """Where one field of the page is drawn: a box in points (x0, y0, x1, y1; PDF axes, y up)."""
-
-    name: str  # the item's label (with its section), or the part of the sheet, e.g. 発行番号
-    box: tuple[float, float, float, float]
-    value: str = ""  # what the field shows, as signed
-
-
 Regions = list[Region] | None
-
-
-def _text_box(font: str, size: float, text: str, x: float, baseline: float, align: str = "left") -> tuple[float, float, float, float]:
-    width = stringWidth(text, font, size)
-    x0 = {"left": x, "right": x - width, "centre": x - width / 2}[align]
-    return (x0, baseline - 0.25 * size, x0 + width, baseline + 0.9 * size)
 
 
 def microtext(municipality_name: str, municipality_code: str, issue_number: str) -> str:
@@ -67,8 +51,10 @@ class PageFacts:
 
 def paint_page(
     canvas: Canvas, font: str, composition: Composition, header: tuple[Row, ...], plan: PagePlan,
-    facts: PageFacts, page: int, pages: int, code: bytes, regions: Regions = None,
+    facts: PageFacts, page: int, pages: int, code: bytes, regions: Regions = None, shape: Shape = TABLE,
 ) -> None:
+    """``shape``: the form of the certificate's kind (printing.forms.shape_for), which paints the
+    header and the rows; everything else on the sheet is the same for every kind."""
     mark = regions.append if regions is not None else (lambda region: None)
     seals: list[tuple[float, float, float]] = []  # where each seal's own 「見本」 goes on samples (centre, size)
     canvas.doForm(FORM_NAME)
@@ -81,8 +67,7 @@ def paint_page(
     canvas.drawCentredString(g.PAGE_WIDTH / 2, g.TITLE_BASELINE, composition.title)
     mark(Region("表題", _text_box(font, g.TITLE_SIZE, composition.title, g.PAGE_WIDTH / 2, g.TITLE_BASELINE, "centre"),
                 composition.title))
-    y = _table(canvas, font, header, g.TABLE_TOP, regions, seals)
-    y = _table(canvas, font, plan.rows, y - (6 if header else 0), regions, seals)
+    y = shape.paint(canvas, font, header, plan.rows, Marks(regions, seals))
     if plan.ends:
         _blank_note(canvas, font, y, regions)
     if plan.closing:
@@ -106,87 +91,6 @@ def paint_page(
         for cx, cy, size in seals:
             draw_seal_sample_mark(canvas, font, cx, cy, size)
         draw_sample_mark(canvas, font)
-
-
-def _table(canvas: Canvas, font: str, rows: tuple[Row, ...], top: float, regions: Regions = None,
-           seals: list[tuple[float, float, float]] | None = None) -> float:
-    """Rows as a ruled two-column table from ``top`` down; returns the y below the last row."""
-    if not rows:
-        return top
-    canvas.saveState()
-    canvas.setStrokeColorRGB(*GRID)
-    canvas.setLineWidth(RULE)
-    y = top
-    seen: dict[str, int] = {}
-    where = ""  # the section a row belongs to, named in its region
-    for row in rows:
-        y -= row.height
-        box = (g.LEFT, y, g.RIGHT, y + row.height)
-        if row.item is None:
-            _heading(canvas, font, row, y)
-            assert row.section is not None
-            heading = row.section.heading
-            seen[heading] = seen.get(heading, 0) + 1
-            where = heading + (f" {seen[heading]}" if seen[heading] > 1 else "")
-            if regions is not None:
-                regions.append(Region(f"見出し（{where}）", box, heading + (f"　{row.section.mark}" if row.section.mark else "")))
-        else:
-            _item(canvas, font, row, y, seals)
-            if regions is not None:
-                regions.append(Region(row.item.label + (f"（{where}）" if where else ""), box, row.item.value))
-    canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, top - y, stroke=1, fill=0)
-    canvas.restoreState()
-    return y
-
-
-def _heading(canvas: Canvas, font: str, row: Row, y: float) -> None:
-    canvas.setFillColorRGB(*HEADING_FILL)
-    canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, row.height, stroke=1, fill=1)
-    canvas.setFillColorRGB(0, 0, 0)
-    canvas.setFont(font, 10.5)
-    text = row.section.heading + ("（続き）" if row.continued else "")
-    canvas.drawString(g.LEFT + g.CELL_PAD, y + 5, text)
-    if row.section.mark:
-        canvas.setFont(font, 9)
-        x = g.RIGHT - 40
-        canvas.rect(x - 3, y + 3, 32, row.height - 6, stroke=1, fill=0)
-        canvas.drawString(x + 1, y + 5.5, row.section.mark)
-
-
-def _item(canvas: Canvas, font: str, row: Row, y: float, seals: list[tuple[float, float, float]] | None = None) -> None:
-    value_x = g.LEFT + g.LABEL_WIDTH
-    canvas.line(g.LEFT, y, g.RIGHT, y)
-    canvas.line(value_x, y, value_x, y + row.height)
-    canvas.setFillColorRGB(0, 0, 0)
-    canvas.setFont(font, g.TEXT_SIZE)
-    first = y + row.height - g.CELL_PAD - g.TEXT_SIZE
-    canvas.drawString(g.LEFT + g.CELL_PAD, first, row.item.label)
-    if row.item.drawn_as_seal:
-        _seal_item(canvas, row, value_x + 48, y + row.height / 2, seals)
-        return
-    for number, line in enumerate(row.lines):
-        canvas.drawString(value_x + g.CELL_PAD, first - number * g.LEADING, line)
-
-
-def _seal_item(canvas: Canvas, row: Row, cx: float, cy: float, seals: list[tuple[float, float, float]] | None) -> None:
-    """The 印影 in its frame: the registry's picture or, on a redrawing (no picture), the picture
-    its signed recipe draws again. Never typeset: an item with neither cannot be printed."""
-    item = row.item
-    side = row.height - 12
-    canvas.saveState()
-    canvas.setStrokeColorRGB(*GRID)
-    canvas.setLineWidth(RULE)
-    canvas.rect(cx - side / 2, cy - side / 2, side, side, stroke=1, fill=0)
-    canvas.restoreState()
-    try:
-        picture = item.seal_picture or (impression_png(item.value, item.seal_recipe) if item.seal_recipe else b"")
-        if not picture:
-            raise ValueError("no picture and no recipe")
-        draw_impression(canvas, picture, cx, cy)
-    except (RecipeError, PictureError, ValueError) as exc:
-        raise ValueError(f"the 印影 cannot be drawn: {exc}") from None
-    if seals is not None:  # across the impression's lower right: marked, and still seen
-        seals.append((cx + side * 0.22, cy - side * 0.22, side * 0.5))
 
 
 def _blank_note(canvas: Canvas, font: str, y: float, regions: Regions = None) -> None:

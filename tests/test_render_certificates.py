@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk.config import ASSETS
-from kiosk.documents import CertificateDocument
+from kiosk.documents import KosekiPerson
 from kiosk.kinds import CertificateKind
 from printing.renderer import ReportlabRenderer
 from printing.samples import SAMPLES, issue_samples
@@ -43,6 +43,10 @@ def squeeze(text: str) -> str:
 
 def expected_values(value, name: str = "") -> list[str]:
     """Every printed value of the document data, as the layouts print it."""
+    if isinstance(value, KosekiPerson) and value.given_name:  # 【名】: the 氏 is the 筆頭者's
+        value = dataclasses.replace(value, name=value.given_name)
+    if name == "detail":  # a 戸籍 event's 【】 pairs, each on a line of its own (【届出日】 among them)
+        return [pair.strip("\u3000 ") for pair in re.findall(r"【[^】]*】[^【]*", value)]
     if is_dataclass(value):
         return [v for f in fields(value) for v in expected_values(getattr(value, f.name), f.name)]
     if isinstance(value, tuple):

@@ -13,7 +13,7 @@ from kiosk.documents import (
     CertificateDocument, IssuingAuthority, KosekiBody, KosekiEntryLine, KosekiPerson, Receipt, ReceiptLine,
 )
 from kiosk.kinds import CertificateKind
-from printing.fonts import MINCHO, MissingGlyphs
+from printing.fonts import MissingGlyphs
 from printing import geometry as g
 from printing.model import Composition, Item, Section
 from printing.paginate import CLOSING, END, closing_lines, plan_from_lines, plan_pages

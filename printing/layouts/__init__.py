@@ -1,6 +1,7 @@
 """The layout catalog: one module per certificate kind, each with ``compose(document, style)``.
 
-A new kind is one new module here and one entry below.
+A new kind is one new module here and one entry below, and its form's shape in printing.forms
+(how the items are placed on the sheet; the plain table until it has one).
 """
 from __future__ import annotations
 

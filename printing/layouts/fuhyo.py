@@ -1,4 +1,4 @@
-"""戸籍の附票の写し: each chosen person's addresses, oldest first, under the 本籍."""
+"""戸籍の附票の写し: each chosen person's 氏名, 生年月日, 性別 and addresses (oldest first) under the 本籍."""
 from __future__ import annotations
 
 from kiosk.documents import CertificateDocument, FuhyoBody
@@ -15,11 +15,9 @@ def compose(document: CertificateDocument, style: LayoutStyle) -> Composition:
     sections = tuple(
         Section(
             heading=str(number),
-            items=(
-                Item("氏名", person.name),
-                Item("生年月日", wareki(person.birth_date)),
-                *(Item("住所", f"{line.address}　{wareki(line.set_on)}定") for line in person.addresses),
-            ),
+            items=present(("氏名", person.name), ("生年月日", wareki(person.birth_date)), ("性別", person.sex))
+            + tuple(item for line in person.addresses
+                    for item in (Item("住所", line.address), Item("住所を定めた年月日", wareki(line.set_on)))),
         )
         for number, person in enumerate(body.persons, start=1)
     )

@@ -1,4 +1,5 @@
-"""印鑑登録証明書: the registered impression (the registry's picture, in its frame), above the holder's items."""
+"""印鑑登録証明書: the registered impression (the registry's picture, in its frame) beside the holder's items
+(printing.forms.inkan places them)."""
 from __future__ import annotations
 
 from kiosk.documents import CertificateDocument, InkanBody

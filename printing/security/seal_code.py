@@ -10,8 +10,8 @@ that signed, see center.pki.seals), ``issuer`` (the municipality's name, as the 
 it), ``kind``, ``no`` (発行番号), ``at`` (issue time, ISO minute, JST), ``page`` (x/y), ``demo``
 (1 = signed by the demo PKI). The printed items of that page follow, in print order, label and
 value exactly as printed, and between them the page's layout lines: labels starting with ``#``
-(a section heading, an item drawn as a seal, 「以下余白」 where the content ends, the closing
-block; printing.paginate writes and reads them). Every page carries the closing block (認証文,
+(the form the page is drawn in, a section heading, an item drawn as a seal, 「以下余白」 where
+the content ends, the closing block; printing.paginate writes and reads them). Every page carries the closing block (認証文,
 発行日, 証明者 and the 公印 drawn from the mayor's title), so each sheet is a certificate on its own. With the layout the verifier draws the page again exactly as the kiosk did and
 compares it with the paper (printing.compare). The signature covers ``SIGNING_CONTEXT +
 canonical text``, not the compressed bytes, so the compression can change without touching
