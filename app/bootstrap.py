@@ -50,7 +50,7 @@ class _Adapter(Protocol):
     """What every adapter class offers the composition root."""
 
     @classmethod
-    def from_config(cls, config: KioskConfig) -> Any: ...
+    def from_config(cls, config: KioskConfig, **given: Any) -> Any: ...
 
 
 def adapter_class(family: str, name: str) -> type[_Adapter]:
@@ -113,7 +113,9 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     card = _build("card", a.card, config)
     cash = _build("cash", a.cash, config)
     printer = _build("printer", a.printer, config)
-    renderer = _build("renderer", a.renderer, config)
+    # [printing] sides: the renderer draws each front's back, the runner submits certificates two-sided
+    two_sided = config.printing.two_sided
+    renderer = _build("renderer", a.renderer, config, two_sided=two_sided)
     damage = None
     journal: MoneyJournal | UnusableJournal
     try:
@@ -138,7 +140,7 @@ def build_kiosk(config: KioskConfig, clock: Clock | None = None, executor: Effec
     readiness = Readiness(printer=printer, renderer=renderer, cash=cash, journal=journal, center=center,
                           municipality_codes=catalog.codes(), min_free_bytes=config.journal_min_free_bytes)
     runner = EffectRunner(card=card, center=center, cash=cash, printer=printer, renderer=renderer, clock=clock,
-                          readiness=readiness)
+                          readiness=readiness, two_sided_certificates=two_sided)
     runtime = KioskRuntime(flow, runner, executor)
     post = (post_from_devices or (lambda p: p))(runtime.post)
     card.set_listener(lambda e: _forward(post, card_event_to_flow(e)))
@@ -165,14 +167,16 @@ def build_cash_unit(config: KioskConfig) -> CashUnit:
 
 def build_renderer(config: KioskConfig) -> Renderer:
     """The configured renderer alone, for printing the daily close from the command line."""
-    renderer: Renderer = _build("renderer", config.adapters.renderer, config)
+    renderer: Renderer = _build("renderer", config.adapters.renderer, config, two_sided=config.printing.two_sided)
     return renderer
 
 
-def _build(family: str, name: str, config: KioskConfig) -> Any:
-    """The adapter named in the config; what port it plays is the caller's to say."""
+def _build(family: str, name: str, config: KioskConfig, **given: Any) -> Any:
+    """The adapter named in the config; what port it plays is the caller's to say. ``given``: what
+    the composition root decides for the adapter beyond its own options table (the renderer's
+    ``two_sided``, from [printing] sides), passed to ``from_config`` by keyword."""
     try:
-        return adapter_class(family, name).from_config(config)
+        return adapter_class(family, name).from_config(config, **given)
     except ValueError as exc:  # a bad [options.<family>] table: one line, not a traceback
         raise AdapterUnavailable(f"{family} adapter {name!r}: {exc}") from None
 

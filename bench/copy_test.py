@@ -3,14 +3,16 @@
     .venv/bin/python bench/copy_test.py [--out DIR] [--pages all|first]
 
 For every sample certificate (printing.samples: one of every layout, issued through the real
-center), every page is rendered at the printer's 600 dpi as it is printed, and two figures are
-taken over each copy of the latent word:
+center), printed two-sided (each front followed by its back, printing.back_side), every page is
+rendered at the printer's 600 dpi as it is printed, and two figures are taken over each copy of
+the latent word, on a back also over the 偽変造防止検出画像's large word:
 
 - **Original ΔL**: the mean grey level (0-255) of the tint around the word less that of the word's
   cells, after blurring the page to what the eye resolves at reading distance. Limit: |ΔL| <= 3.
 - **Copy ΔL**: the same on a simulated copy of the page. Limit: ΔL >= 25 (the word darker).
 
-It prints both per layout (the worst page and word; a line ``tint alone`` for the bare tint),
+It prints both per layout (the worst page and word; a line ``tint alone`` for the bare tint, and
+a line ``detection image (backs)`` for the backs' large word alone),
 then two things that are not limits: the texture a close look could still see on the original,
 and the copy ΔL of the bare tint for other copiers (softer and sharper optics, lighter and
 darker thresholds: the band of copiers that show the word). It saves, for each page, the
@@ -108,29 +110,36 @@ class Figures:
         return abs(self.original) <= ORIGINAL_LIMIT and self.copy >= COPY_LIMIT
 
 
-def word_boxes() -> list[tuple[int, int, int, int]]:
+def word_boxes(back: bool = False) -> list[tuple[int, int, int, int]]:
     """Each copy of the latent word with its surround and the blur's reach: (left, top, width,
-    height) in 600 dpi pixels of the page, on even pixels (the copier's 2 x 2 sensor pixels)."""
-    rows, columns = tint.latent_cells().shape
+    height) in 600 dpi pixels of the page, on even pixels (the copier's 2 x 2 sensor pixels).
+    On a back, the detection image's large word last."""
+    from printing import back_side
+
     pad = (SURROUND_CELLS[1] + 2) * tint.CELL
+    words = [(tint.latent_cells().shape, at) for at in tint.LATENT_AT]
+    if back:
+        words.append((back_side.detection_cells().shape, back_side.DETECTION_AT))
     boxes = []
-    for column, row in tint.LATENT_AT:
+    for (rows, columns), (column, row) in words:
         left = g.TINT_LEFT_PX + column * tint.CELL - pad
         top = g.TINT_TOP_PX + row * tint.CELL - pad
         boxes.append((left - left % 2, top - top % 2, columns * tint.CELL + 2 * pad + 2, rows * tint.CELL + 2 * pad + 2))
     return boxes
 
 
-def regions(box: tuple[int, int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def regions(box: tuple[int, int, int, int], back: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(word, surround, tint alone) over ``box``: the first two as masks, the last the grey the
-    tint alone prints there (0 or 255)."""
+    tint alone prints there (0 or 255); ``back``: a back's, with the detection image's word."""
     left, top, width, height = box
-    return tuple(p[top : top + height, left : left + width] for p in _page_regions())  # type: ignore[return-value]
+    return tuple(p[top : top + height, left : left + width] for p in _page_regions(back))  # type: ignore[return-value]
 
 
 @functools.cache
-def _page_regions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    cells = tint.latent_mask()
+def _page_regions(back: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from printing import back_side
+
+    cells = back_side.back_latent_mask() if back else tint.latent_mask()
     near = cv2.dilate(cells.astype(np.uint8), np.ones((2 * SURROUND_CELLS[0] + 1,) * 2, np.uint8)) > 0
     far = cv2.dilate(cells.astype(np.uint8), np.ones((2 * SURROUND_CELLS[1] + 1,) * 2, np.uint8)) > 0
     full_height, full_width = math.ceil(g.PAGE_HEIGHT / g.TINT_PIXEL), math.ceil(g.PAGE_WIDTH / g.TINT_PIXEL)
@@ -141,16 +150,17 @@ def _page_regions() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             np.kron(cell_mask, np.ones((tint.CELL, tint.CELL), bool)))
         pictures.append(page)
     ink = np.full((full_height, full_width), 255, np.uint8)
-    ink[g.TINT_TOP_PX : g.TINT_TOP_PX + g.TINT_HEIGHT_PX, g.TINT_LEFT_PX : g.TINT_LEFT_PX + g.TINT_WIDTH_PX][tint.tint_ink()] = 0
+    drawn = back_side.back_tint_ink() if back else tint.tint_ink()
+    ink[g.TINT_TOP_PX : g.TINT_TOP_PX + g.TINT_HEIGHT_PX, g.TINT_LEFT_PX : g.TINT_LEFT_PX + g.TINT_WIDTH_PX][drawn] = 0
     return pictures[0], pictures[1], ink
 
 
 def measure(page: np.ndarray, box: tuple[int, int, int, int], copier: Copier = COPIER,
-            bare: np.ndarray | None = None) -> Figures:
+            bare: np.ndarray | None = None, back: bool = False) -> Figures:
     """The figures of one word: ``page`` is the 600 dpi grey picture of ``box`` (left, top,
     width, height in pixels of the page) as printed; ``bare``, the tint alone there (by default
-    the kiosk's): whatever else the page shows there is left out."""
-    word, surround, kiosk_tint = regions(box)
+    the kiosk's, a back's with ``back``): whatever else the page shows there is left out."""
+    word, surround, kiosk_tint = regions(box, back)
     bare = kiosk_tint if bare is None else bare
     other = cv2.dilate((page != bare).astype(np.uint8), np.ones((2 * NEAR_OTHER_INK_PX + 1,) * 2, np.uint8)) > 0
     word, surround = word & ~other, surround & ~other
@@ -177,13 +187,23 @@ def render(pdf: Path, page: int, box: tuple[int, int, int, int] | None = None) -
         return np.asarray(picture.convert("L"))
 
 
-def measure_pdf(pdf: Path, pages: int) -> list[tuple[int, int, Figures]]:
-    """(page, word, figures) for every word on every page."""
+DETECTION_WORD = len(tint.LATENT_AT) + 1  # the number of a back's detection word in measure_pdf's figures
+
+
+def measure_pdf(pdf: Path, pages: int, backs: frozenset[int] = frozenset()) -> list[tuple[int, int, Figures]]:
+    """(page, word, figures) for every word on every page; on the pages in ``backs`` (a
+    two-sided PDF's even pages) the detection image's word too, as word DETECTION_WORD."""
     found = []
     for page in range(1, pages + 1):
-        for number, box in enumerate(word_boxes(), start=1):
-            found.append((page, number, measure(render(pdf, page, box), box)))
+        back = page in backs
+        for number, box in enumerate(word_boxes(back), start=1):
+            found.append((page, number, measure(render(pdf, page, box), box, back=back)))
     return found
+
+
+def backs_of(pages: int) -> frozenset[int]:
+    """The backs of a two-sided PDF: every second page."""
+    return frozenset(range(2, pages + 1, 2))
 
 
 def worst(found: list[tuple[int, int, Figures]]) -> Figures:
@@ -259,7 +279,9 @@ def main() -> int:
     args = parser.parse_args()
     from kiosk.config import load_config
     from kiosk.effects import count_pages
+    from printing.renderer import ReportlabRenderer
     from printing.samples import SAMPLES, issue_samples
+    from printing.security.signer import SealSigner
 
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"eye: Gaussian σ = 1 arcmin at {READING_DISTANCE_MM / 10:.0f} cm = {EYE_SIGMA_PX:.2f} px at {DPI} dpi")
@@ -280,15 +302,24 @@ def main() -> int:
         notes = [f"texture: RMS difference over the word, eye-blurred tint with and without it: {seen} grey levels",
                  *sweep(first_word, box)]
         config = dataclasses.replace(load_config(), data_dir=Path(scratch) / "data")
-        for order, (_, data) in zip(SAMPLES, issue_samples(config)):
+        detection = []
+        for order, (document, _) in zip(SAMPLES, issue_samples(config)):
+            renderer = ReportlabRenderer(SealSigner(config.data_dir), two_sided=True,
+                                         per_person_juminhyo=frozenset({order.municipality} if order.per_person else ()))
+            data = renderer.render(document)  # two-sided: front, back, front, back...
             pdf = Path(scratch) / order.file
             pdf.write_bytes(data)
             pages = count_pages(data)
-            figures = worst(measure_pdf(pdf, pages))
+            found = measure_pdf(pdf, pages, backs_of(pages))
+            detection.extend(f for f in found if f[1] == DETECTION_WORD)
+            figures = worst(found)
             print(f"{order.file:<26}{pages:>6}{figures.original:>13.2f}{figures.copy:>9.1f}  {verdict(figures)}")
             failed += not figures.passed
-            for page in range(1, (pages if args.pages == "all" else 1) + 1):
+            for page in range(1, (pages if args.pages == "all" else 2) + 1):
                 save_pictures(pdf, page, args.out / f"{Path(order.file).stem}-p{page}")
+        figures = worst(detection)
+        print(f"{'detection image (backs)':<26}{len(detection):>6}{figures.original:>13.2f}{figures.copy:>9.1f}  "
+              f"{verdict(figures)}")
     print("\n".join(notes))
     print(f"simulated copies (*-copy.png) and originals as the eye sees them (*-original.png): {args.out}")
     return 1 if failed else 0

@@ -53,6 +53,23 @@ class VoiceSettings:
     synth_timeout: float = 10.0  # seconds one synthesis may take before it is given up
 
 
+SIDES = ("two-sided", "one-sided")
+
+
+@dataclass(frozen=True)
+class PrintingSettings:
+    """[printing]: ``sides`` = "two-sided" (the default) prints each certificate sheet with its back
+    (the verification code large and the 偽変造防止検出画像, printing/back_side.py) and submits it
+    to the printer two-sided; "one-sided" prints the fronts alone, for a printer without a duplex
+    unit. Receipts and reports are one-sided either way."""
+
+    sides: str = "two-sided"
+
+    @property
+    def two_sided(self) -> bool:
+        return self.sides == "two-sided"
+
+
 @dataclass(frozen=True)
 class KioskConfig:
     kiosk_id: str = "DEMO-0001"
@@ -72,6 +89,7 @@ class KioskConfig:
     # [storage] min_free_mb: below this much free space the journal's disk takes the kiosk out of service
     journal_min_free_bytes: int = 64 << 20
     voice: VoiceSettings = VoiceSettings()
+    printing: PrintingSettings = PrintingSettings()
 
     @property
     def journal_path(self) -> Path:
@@ -178,6 +196,10 @@ class _Voice(Schema):
     synth_timeout: Annotated[float, seconds(120)] = VoiceSettings.synth_timeout
 
 
+class _Printing(Schema):
+    sides: Annotated[str, one_of(*SIDES)] = PrintingSettings.sides
+
+
 class _ConfigFile(Schema):
     kiosk_id: _KioskId = KioskConfig.kiosk_id
     data_dir: _DataDir = "var"
@@ -188,6 +210,7 @@ class _ConfigFile(Schema):
     operator: _Operator = msgspec.field(default_factory=_Operator)
     storage: _Storage = msgspec.field(default_factory=_Storage)
     voice: _Voice = msgspec.field(default_factory=_Voice)
+    printing: _Printing = msgspec.field(default_factory=_Printing)
 
 
 def _build(path: Path, raw: _ConfigFile) -> KioskConfig:
@@ -215,4 +238,5 @@ def _build(path: Path, raw: _ConfigFile) -> KioskConfig:
         operator_pin_hash=raw.operator.pin_hash,
         journal_min_free_bytes=raw.storage.min_free_mb << 20,
         voice=VoiceSettings(**msgspec.structs.asdict(raw.voice)),
+        printing=PrintingSettings(sides=raw.printing.sides),
     )

@@ -179,15 +179,21 @@ class EffectRunner:
     """Carries out one effect against the ports; blocking, so never on the GUI thread.
 
     A call that raises becomes ``RequestFailed`` for its request: never a lost result.
+
+    ``two_sided_certificates`` (the config's ``[printing] sides``, given by the composition root,
+    which also has the renderer draw each front's back): certificate jobs are submitted
+    two-sided, their backs on the backs of their fronts; receipts are always one-sided.
     """
 
     def __init__(
         self, *, card: CardReader, center: IssuanceCenter, cash: CashUnit, printer: Printer,
         renderer: Renderer, clock: Clock, readiness: Callable[[], tuple[str, ...]] = tuple,
+        two_sided_certificates: bool = False,
     ) -> None:
         self._card, self._center, self._cash = card, center, cash
         self._printer, self._renderer, self._clock = printer, renderer, clock
         self._readiness = readiness
+        self._two_sided = two_sided_certificates
 
     def run(self, effect: Effect) -> Event | None:
         name = type(effect).__name__
@@ -273,18 +279,26 @@ class EffectRunner:
             return CashOutcomeAsked(e.session_id, e.request_id, None, known=False)
 
     def _PrintDocument(self, e: PrintDocument) -> Event:
-        return self._print(e.session_id, e.request_id, e.index, lambda: self._renderer.render(e.document))
+        return self._print(e.session_id, e.request_id, e.index, lambda: self._renderer.render(e.document),
+                           self._two_sided)
 
     def _PrintReceipt(self, e: PrintReceipt) -> Event:
-        return self._print(e.session_id, e.request_id, -1, lambda: self._renderer.render_receipt(e.receipt))
+        return self._print(e.session_id, e.request_id, -1, lambda: self._renderer.render_receipt(e.receipt), False)
 
-    def _print(self, session_id: str, request_id: str, index: int, render: Callable[[], bytes]) -> Event:
+    def _print(self, session_id: str, request_id: str, index: int, render: Callable[[], bytes],
+               two_sided: bool) -> Event:
         try:
             pdf = render()
         except Exception as exc:  # a renderer failure is a failed job, never a crash
             return PrintJobSubmitted(session_id, request_id, index, None, 0, type(exc).__name__)
-        job_id = self._printer.submit(pdf, request_id)  # a submission that raises: RequestFailed
-        return PrintJobSubmitted(session_id, request_id, index, job_id, count_pages(pdf))
+        # a submission that raises: RequestFailed; one-sided asked as such, so any printer that
+        # takes the port's two arguments keeps working
+        job_id = (self._printer.submit(pdf, request_id, two_sided=True) if two_sided
+                  else self._printer.submit(pdf, request_id))
+        # sheets, not faces: the done screen tells the resident how many sheets to take (a front
+        # and its back are one sheet)
+        pages = count_pages(pdf)
+        return PrintJobSubmitted(session_id, request_id, index, job_id, (pages + 1) // 2 if two_sided else pages)
 
     def _CancelPrintJobs(self, e: CancelPrintJobs) -> Event:
         found = tuple((ref, job) for ref in e.print_requests if (job := self._printer.find_job(ref)) is not None)

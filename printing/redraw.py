@@ -14,8 +14,9 @@ from reportlab.pdfgen.canvas import Canvas
 from kiosk.kinds import CertificateKind
 from printing import fonts
 from printing import geometry as g
+from printing.forms import shape_for
 from printing.model import Composition
-from printing.paginate import plan_from_lines
+from printing.paginate import form_of, plan_from_lines
 from printing.security.qr import symbol_box
 from printing.security.seal_code import PageSeal
 from printing.security.tint import define_tint
@@ -45,7 +46,8 @@ def redraw(seal: PageSeal, code: bytes) -> Redrawn:
         raise CannotRedraw(f"certificate kind {seal.kind!r} is unknown to this verifier") from None
     font = fonts.font(fonts.MINCHO)
     try:
-        page = plan_from_lines(seal.items, font, seal.version)
+        shape = shape_for(seal.kind, form_of(seal.items))  # the kind's form the page names, as the renderer drew it
+        page = plan_from_lines(seal.items, font, seal.version, shape)
     except ValueError as exc:
         raise CannotRedraw(f"the code's layout lines are malformed: {exc}") from None
     closing = page.closing
@@ -75,9 +77,35 @@ def redraw(seal: PageSeal, code: bytes) -> Redrawn:
     canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=font, pageCompression=1)
     define_tint(canvas, font)
     try:
-        paint_page(canvas, font, composition, page.header, page.plan, facts, seal.page, seal.pages, code, regions)
+        paint_page(canvas, font, composition, page.header, page.plan, facts, seal.page, seal.pages, code, regions,
+                   shape)
     except ValueError as exc:  # a code too large to print, from no kiosk
         raise CannotRedraw(str(exc)) from None
     canvas.showPage()
     canvas.save()
     return Redrawn(out.getvalue(), tuple(regions), symbol_box(code, g.CODE_X, g.CODE_Y, g.CODE_SIZE))
+
+
+def redraw_back(seal: PageSeal, code: bytes) -> Redrawn:
+    """The back of the page ``seal`` describes (printing.back_side), with the renderer's own back
+    painter: all it shows is in the code's header (kind, 発行番号, page, demo), so a code of any
+    format can be drawn on a back."""
+    from printing.back_side import BACK_CODE_SIZE, BACK_CODE_X, BACK_CODE_Y, BackFacts, define_detection, paint_back
+
+    try:
+        title = CertificateKind(seal.kind).title_ja
+    except ValueError:
+        raise CannotRedraw(f"certificate kind {seal.kind!r} is unknown to this verifier") from None
+    font = fonts.font(fonts.MINCHO)
+    out = io.BytesIO()
+    regions: list[Region] = []
+    canvas = Canvas(out, pagesize=A4, invariant=True, initialFontName=font, pageCompression=1)
+    define_tint(canvas, font)
+    define_detection(canvas)
+    try:
+        paint_back(canvas, font, BackFacts(title, seal.issue_number, seal.page, seal.pages, seal.demo), code, regions)
+    except ValueError as exc:  # a code too large to print, from no kiosk
+        raise CannotRedraw(str(exc)) from None
+    canvas.showPage()
+    canvas.save()
+    return Redrawn(out.getvalue(), tuple(regions), symbol_box(code, BACK_CODE_X, BACK_CODE_Y, BACK_CODE_SIZE))

@@ -3,6 +3,10 @@ a 地紋 with a latent 「複写」, microtext and a signed 2D code on every pag
 
 Options (``[options.renderer]`` in the kiosk config):
 ``per_person_juminhyo = ["990003"]`` — municipalities that issue 住民票 one person per sheet.
+
+``two_sided`` (given by the composition root from ``[printing] sides``): each front page is
+followed by its back (printing.back_side: the same code large, the 偽変造防止検出画像), for a
+printer that prints the job two-sided. Off, the PDF holds the fronts alone, as for one-sided.
 """
 from __future__ import annotations
 
@@ -17,10 +21,12 @@ from kiosk.journal.day_close import DayClose
 from kiosk.health import Availability
 from kiosk.ports.renderer import Renderer
 from printing import fonts
+from printing.back_side import BackFacts, define_detection, paint_back
+from printing.forms import shape_for
 from printing.layouts import LAYOUTS
 from printing.layouts.style import LayoutStyle
 from printing.model import Composition, Item
-from printing.paginate import PagePlan, closing_lines, header_rows, plan_pages
+from printing.paginate import closing_lines, header_rows, plan_pages
 from printing.day_close import render_day_close
 from printing.receipt import render_receipt
 from printing.security.qr import MAX_CODE_BYTES
@@ -44,18 +50,20 @@ class ReportlabRenderer(Renderer):
         return Availability(True)
 
     @classmethod
-    def from_config(cls, config) -> "ReportlabRenderer":
+    def from_config(cls, config, *, two_sided: bool = False) -> "ReportlabRenderer":
         options = dict(config.adapter_options.get("renderer", {}))
         per_person = options.pop("per_person_juminhyo", [])
         if options:
             raise ValueError(f"[options.renderer]: unknown keys {', '.join(sorted(options))}")
         if not isinstance(per_person, list) or not all(isinstance(code, str) for code in per_person):
             raise ValueError("[options.renderer] per_person_juminhyo: a list of municipality codes")
-        return cls(SealSigner(config.data_dir), per_person_juminhyo=frozenset(per_person))
+        return cls(SealSigner(config.data_dir), per_person_juminhyo=frozenset(per_person), two_sided=two_sided)
 
-    def __init__(self, signer: SealSigner, *, per_person_juminhyo: frozenset[str] = frozenset()) -> None:
+    def __init__(self, signer: SealSigner, *, per_person_juminhyo: frozenset[str] = frozenset(),
+                 two_sided: bool = False) -> None:
         self._signer = signer
         self._per_person = per_person_juminhyo
+        self._two_sided = two_sided
         self._font = fonts.font(fonts.MINCHO)
 
     def render(self, document: CertificateDocument) -> bytes:
@@ -67,11 +75,12 @@ class ReportlabRenderer(Renderer):
                           + [(i.label, i.value) for i in (*composition.header, *closing)]
                           + [("発行者", facts.office_seal_text + facts.microtext)])
         key_id = self._signer.key_id(document.authority.municipality_code)  # part of the code: sized with it
+        shape = shape_for(document.kind.value)  # the kind's form: the verifier picks it from the code's kind
         plans = plan_pages(composition, closing_lines(facts.mayor_title, closing), self._font,
-                           lambda items: self._fits(document, items, key_id))
+                           lambda items: self._fits(document, items, key_id), shape)
         codes = [self._signer.sign(self._seal(document, plan.items, n, len(plans), key_id))
                  for n, plan in enumerate(plans, 1)]
-        header = header_rows(composition, self._font)
+        header = header_rows(composition, self._font, shape)
         out = io.BytesIO()
         # invariant: no timestamps or random ids, so the same document gives the same bytes;
         # initialFontName: otherwise reportlab lists a non-embedded Helvetica on every page
@@ -79,10 +88,17 @@ class ReportlabRenderer(Renderer):
         canvas.setTitle(f"{composition.title} {document.issue_number}")
         canvas.setCreator("konbini-kiosk")
         define_tint(canvas, self._font)
+        if self._two_sided:
+            define_detection(canvas)
         for _copy in range(document.copies):
             for number, (plan, code) in enumerate(zip(plans, codes), start=1):
-                paint_page(canvas, self._font, composition, header, plan, facts, number, len(plans), code)
+                paint_page(canvas, self._font, composition, header, plan, facts, number, len(plans), code,
+                           shape=shape)
                 canvas.showPage()
+                if self._two_sided:  # its back, with the same code
+                    back = BackFacts(composition.title, facts.issue_number, number, len(plans), facts.sample)
+                    paint_back(canvas, self._font, back, code)
+                    canvas.showPage()
         canvas.save()
         return out.getvalue()
 

@@ -63,15 +63,16 @@ SAMPLES = (
 def write_samples(config: KioskConfig, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for order, (_, pdf) in zip(SAMPLES, issue_samples(config)):
+    for order, (_, pdf) in zip(SAMPLES, issue_samples(config, two_sided=config.printing.two_sided)):
         path = out_dir / order.file
         path.write_bytes(pdf)
         written.append(path)
     return written
 
 
-def issue_samples(config: KioskConfig) -> list[tuple[CertificateDocument, bytes]]:
-    """(document data, PDF) for each of ``SAMPLES``, in order."""
+def issue_samples(config: KioskConfig, *, two_sided: bool = False) -> list[tuple[CertificateDocument, bytes]]:
+    """(document data, PDF) for each of ``SAMPLES``, in order; ``two_sided``: each front followed
+    by its back, as a kiosk printing two-sided renders them (``write_samples`` follows the config)."""
     provision(config)
     issued = []
     with tempfile.TemporaryDirectory(prefix="kiosk-samples-") as scratch:
@@ -88,6 +89,7 @@ def issue_samples(config: KioskConfig) -> list[tuple[CertificateDocument, bytes]
                 renderer = ReportlabRenderer(
                     SealSigner(data_dir),
                     per_person_juminhyo=frozenset({order.municipality} if order.per_person else ()),
+                    two_sided=two_sided,
                 )
                 issued.append((document, renderer.render(document)))
         finally:

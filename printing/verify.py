@@ -13,6 +13,21 @@ municipality). Then what a person sees is checked:
   pages of different certificates is reported. Several scans of one certificate are checked
   together by giving them all (``verify_files``).
 
+**Backs.** A two-sided certificate's back (printing.back_side) carries its front's code again,
+64 mm at the upper left where the front's is 41 mm at the lower left; the code itself does not
+say which side it is on. A PDF page as the kiosk made it is recognised by where its code is
+(either place, to a few pixels). On a scan the side is decided by the ratio of the image's
+longer side to the code's side: the page height that ratio implies is A4's for one of the two
+code sizes and 1.56 times off for the other, far beyond a scanner bed's margin or a loose crop,
+so one redrawing and one alignment a page suffice (trying both redrawings would double the
+slowest step and let a doctored page be judged by whichever fits it better). A back is then
+drawn again from its code (printing.redraw.redraw_back) and compared like a front, so a code
+cut from another sheet and pasted on a genuine back shows (the 発行番号 and page it draws differ);
+its report lists the signed items of the front: what the front must show. Fronts and backs are
+counted apart in the pages-together check: front, back, front, back... is whole, the backs
+alone are whole, and in a PDF a back right after a front must be that front's (the same
+certificate and page: one sheet), or it is reported.
+
 The verdict per page is VALID, TAMPERED (the signature does not match: the code was altered or
 another key signed it; or the page differs from what was signed), WITHDRAWN_KEY (the key was
 withdrawn as compromised: nothing it signed can be trusted) or UNKNOWN_KEY (no such key in the
@@ -59,6 +74,7 @@ RASTER_DPI = 200  # 3.2 px per module of the largest code: enough for the decode
 MIN_SCAN_DPI = 190  # "200 dpi" with room for a scan scaled down a few per cent
 TOOL_SECONDS = 30
 CODE_CORNER = CODE_Y + CODE_SIZE + 24  # points: a square at the lower left holding the code
+FRONT, BACK = "front", "back"
 
 
 class PublicKeys(Protocol):
@@ -93,6 +109,12 @@ class PageReport:
     compared: str = ""  # how the page was compared with its redrawing, or why it was not
     comparison: Comparison | None = field(default=None, compare=False, repr=False)  # kept for --diff only
     given: np.ndarray | None = field(default=None, compare=False, repr=False)  # the page, when not compared
+    side: str = FRONT  # FRONT or BACK (printing.back_side): told by the code's place and size
+    check_mark: str = ""  # a back's 照合記号 (its code's digest), for a person to read against the paper
+
+    @property
+    def back(self) -> bool:
+        return self.side == BACK
 
 
 @dataclass(frozen=True)
@@ -126,6 +148,7 @@ def verify_files(paths: Sequence[Path], keys: PublicKeys, *, keep_pictures: bool
         if kind == "pdf":
             found, empty = _verify_pdf(path, keys, keep_pictures)
             uncoded.extend(f"{name}{where}" for where in empty)
+            uncoded.extend(f"{name}{problem}" for problem in _sheets(found))
         else:
             try:
                 found = _verify_image(path.read_bytes(), keys, keep_pictures)
@@ -171,7 +194,7 @@ def _verify_image(data: bytes, keys: PublicKeys, keep: bool) -> list[PageReport]
         raise VerifyError(f"{len(codes)} codes in one image; a certificate has at most {MAX_PAGES} pages")
     reports = []
     for n, code in enumerate(codes, start=1):
-        report = _check(f"code {n}", code.opened, keys)
+        report = replace(_check(f"code {n}", code.opened, keys), side=_scan_side(code, image.shape))
         reports.append(_compare_scan(report, code, image, keep))
     return reports
 
@@ -194,14 +217,18 @@ def _verify_pdf(path: Path, keys: PublicKeys, keep: bool) -> tuple[list[PageRepo
         text = _poppler("pdftotext", "-raw", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-")
         for code in codes:
             report = _check(f"page {page}", code.opened, keys)
-            if _in_place(code, raster):
+            side = _pdf_side(code, raster)
+            if side == FRONT:
                 # the text layer of a page as the kiosk made it must say what was signed, too
                 report = replace(report, differences=_differences(report.seal, text.decode("utf-8", "replace")))
                 report = _compare_pdf_page(report, code, raster, keep)
+            elif side == BACK:  # its text is the back's own: the picture says it all
+                report = _compare_pdf_page(replace(report, side=BACK), code, raster, keep)
             else:  # not where the kiosk prints it: a scan saved as PDF, or a page made otherwise
                 finer = RASTER_DPI / compare.DPI
                 at_finer = replace(code, corners=tuple((x * finer, y * finer) for x, y in code.corners))
-                report = _compare_scan(report, at_finer, _grey(_raster(path, page, RASTER_DPI, (), antialias=True)), keep)
+                scanned = _grey(_raster(path, page, RASTER_DPI, (), antialias=True))
+                report = _compare_scan(replace(report, side=_scan_side(at_finer, scanned.shape)), at_finer, scanned, keep)
             reports.append(_judged(report))
     if not reports and empty:
         raise VerifyError(f"{path}: no certificate code on any page (is it a certificate of this kiosk?)")
@@ -270,21 +297,21 @@ def _redrawn(report: PageReport, code: _Code, dpi_factor: int):
 
     if report.key is None:  # nothing untrusted is drawn: the verdict is not valid already
         return None, "not compared: the code's signature was not verified"
-    if not report.seal.has_layout:
+    if not report.seal.has_layout and not report.back:  # a back needs only the code's header
         return None, f"not compared: a format {report.seal.version} code carries no page layout"
     try:
-        return _redrawing(code.data, dpi_factor), ""
+        return _redrawing(code.data, dpi_factor, report.back), ""
     except CannotRedraw as exc:
         return None, f"cannot be drawn again from its code: {exc}"  # _judged: so not valid
 
 
 @functools.lru_cache(maxsize=8)  # the same page given twice (copies, several scans) is drawn once
-def _redrawing(data: bytes, dpi_factor: int):
+def _redrawing(data: bytes, dpi_factor: int, back: bool = False):
     """Drawn ``dpi_factor`` times finer and averaged down, so that its edges are as soft as a scan's."""
     from printing import compare
-    from printing.redraw import redraw
+    from printing.redraw import redraw, redraw_back
 
-    redrawn = redraw(open_code(data).seal, data)
+    redrawn = (redraw_back if back else redraw)(open_code(data).seal, data)
     raster = _grey(_poppler_stdin(redrawn.pdf, "pdftoppm", "-r", str(compare.DPI * dpi_factor), "-aaVector", "no",
                                   "-gray", "-f", "1", "-l", "1", "-"))
     if dpi_factor > 1:
@@ -299,6 +326,7 @@ def _redrawing(data: bytes, dpi_factor: int):
 def _compare_pdf_page(report: PageReport, code: _Code, raster: np.ndarray, keep: bool) -> PageReport:
     from printing import compare
 
+    report = _marked(report, code)
     drawn, why = _redrawn(report, code, 1)
     if drawn is None:
         return replace(report, compared=why, given=raster if keep else None)
@@ -313,11 +341,12 @@ def _compare_scan(report: PageReport, code: _Code, image: np.ndarray, keep: bool
 
     from printing import compare
 
+    report = _marked(report, code)
     drawn, why = _redrawn(report, code, 2)
     if drawn is None:
         return _judged(replace(report, compared=why, given=image if keep else None))
     redrawn, expected = drawn
-    on_page = _pixels(redrawn.code_box, compare.DPI)
+    on_page = _pixels(redrawn.code_box, compare.DPI)  # the code's place on the side told by _scan_side
     on_scan = np.array(code.corners, np.float64)
     if compare.shows_only_the_code(image.shape, on_scan, on_page):
         return replace(report, compared="not compared: the image shows the code alone, not the page around it",
@@ -334,6 +363,12 @@ def _compare_scan(report: PageReport, code: _Code, image: np.ndarray, keep: bool
                            comparison=result if keep else None))
 
 
+def _marked(report: PageReport, code: _Code) -> PageReport:
+    from printing.back_side import check_mark
+
+    return replace(report, check_mark=check_mark(code.data)) if report.back else report
+
+
 def _pixels(box: tuple[float, float, float, float], dpi: int):
     """A box in points (y up) as the four corners TL, TR, BR, BL in pixels (y down)."""
     import numpy as np
@@ -344,9 +379,18 @@ def _pixels(box: tuple[float, float, float, float], dpi: int):
     return np.array([[x0 * k, top], [x1 * k, top], [x1 * k, bottom], [x0 * k, bottom]], np.float64)
 
 
-def _in_place(code: _Code, raster: np.ndarray) -> bool:
-    """Whether the code sits where the kiosk prints it on a page of this raster's size (a PDF page
-    as made), rather than somewhere else (a scan inside a PDF)."""
+def _code_squares() -> dict[str, tuple[float, float, float]]:
+    """Where each side of a sheet carries the code: x, y and side of its square (quiet zone included), points."""
+    from printing import back_side
+    from printing import geometry as g
+
+    return {FRONT: (g.CODE_X, g.CODE_Y, g.CODE_SIZE),
+            BACK: (back_side.BACK_CODE_X, back_side.BACK_CODE_Y, back_side.BACK_CODE_SIZE)}
+
+
+def _pdf_side(code: _Code, raster: np.ndarray) -> str | None:
+    """The side whose place the code sits in on a page of this raster's size (a PDF page as
+    made: FRONT or BACK), or None: somewhere else (a scan inside a PDF)."""
     import numpy as np
 
     from printing import compare
@@ -355,12 +399,35 @@ def _in_place(code: _Code, raster: np.ndarray) -> bool:
 
     a4 = (PAGE_HEIGHT * compare.DPI / 72, g.PAGE_WIDTH * compare.DPI / 72)
     if any(abs(side - want) > 1 for side, want in zip(raster.shape, a4)):
-        return False
-    try:
-        expected = _pixels(symbol_box(code.data, g.CODE_X, g.CODE_Y, g.CODE_SIZE), compare.DPI)
-    except ValueError:
-        return False
-    return bool(np.abs(np.array(code.corners) - expected).max() <= 4)
+        return None
+    for side, square in _code_squares().items():
+        try:
+            expected = _pixels(symbol_box(code.data, *square), compare.DPI)
+        except ValueError:
+            return None
+        if np.abs(np.array(code.corners) - expected).max() <= 4:
+            return side
+    return None
+
+
+def _scan_side(code: _Code, shape: tuple[int, ...]) -> str:
+    """The side a scanned code is on, by the ratio of the image's longer side (the page's height,
+    give or take a scanner bed's margin) to the code's side: the side whose code size makes the
+    page A4's height. An image of the code alone fits neither; it is not compared either way."""
+    import math
+
+    import numpy as np
+
+    from printing.security.qr import symbol_box
+
+    corners = np.array(code.corners, np.float64)
+    code_pixels = float(np.mean([np.linalg.norm(corners[i] - corners[i - 1]) for i in range(4)]))
+    misfit = {}
+    for side, square in _code_squares().items():
+        x0, _, x1, _ = symbol_box(code.data, *square)
+        page_pixels = code_pixels / (x1 - x0) * PAGE_HEIGHT
+        misfit[side] = abs(math.log(max(shape[:2]) / page_pixels))
+    return min(misfit, key=lambda side: misfit[side])
 
 
 # --- the pages together -----------------------------------------------------------------------
@@ -384,16 +451,42 @@ def _binding(pages: list[PageReport]) -> tuple[str, ...]:
             problems.append(f"発行番号 {number}: its pages disagree on how many pages it has ({sorted(totals)})")
             continue
         total = totals.pop()
-        counts = Counter(p.seal.page for p in group)
-        problems.extend(f"発行番号 {number}: page {page}/{total} is missing" for page in range(1, total + 1)
-                        if counts[page] == 0)
-        present = {counts[page] for page in range(1, total + 1) if counts[page]}
-        if len(present) > 1:  # whole copies repeat every page alike: this repeats some pages only
-            listed = ", ".join(f"page {page}/{total} {_times(counts[page])}" for page in range(1, total + 1) if counts[page])
-            problems.append(f"発行番号 {number}: {listed}: a page is repeated (or missing from a copy)")
-        extra = sorted(n for n in counts if not 1 <= n <= total)
-        if extra:
-            problems.append(f"発行番号 {number}: pages {extra} beyond its {total}")
+        copies = {}
+        for side in (FRONT, BACK):  # counted apart: the fronts alone, the backs alone, or both, each whole
+            counts = Counter(p.seal.page for p in group if p.side == side)
+            if not counts:
+                continue
+            what = "page" if side == FRONT else "the back of page"
+            problems.extend(f"発行番号 {number}: {what} {page}/{total} is missing" for page in range(1, total + 1)
+                            if counts[page] == 0)
+            present = {counts[page] for page in range(1, total + 1) if counts[page]}
+            if len(present) > 1:  # whole copies repeat every page alike: this repeats some pages only
+                listed = ", ".join(f"{what} {page}/{total} {_times(counts[page])}" for page in range(1, total + 1)
+                                   if counts[page])
+                problems.append(f"発行番号 {number}: {listed}: a page is repeated (or missing from a copy)")
+            extra = sorted(n for n in counts if not 1 <= n <= total)
+            if extra:
+                problems.append(f"発行番号 {number}: {'backs of ' if side == BACK else ''}pages {extra} beyond its {total}")
+            copies[side] = max(present, default=0)
+        if len(copies) == 2 and copies[FRONT] != copies[BACK]:
+            problems.append(f"発行番号 {number}: fronts {_times(copies[FRONT])} but backs {_times(copies[BACK])}: "
+                            "a sheet lacks its back, or a back its front")
+    return tuple(problems)
+
+
+def _sheets(pages: list[PageReport]) -> tuple[str, ...]:
+    """In one PDF, a back right after a front is printed on that front's sheet: it must carry the
+    same certificate's same page. A back that does not is a sheet put together from two."""
+    problems = []
+    for front, back in zip(pages, pages[1:]):
+        if front.back or not back.back or front.key is None or back.key is None:
+            continue
+        a, b = front.seal, back.seal
+        if (a.municipality_code, a.kind, a.issue_number, a.issued_at, a.page) != \
+                (b.municipality_code, b.kind, b.issue_number, b.issued_at, b.page):
+            problems.append(f"{back.where} is the back of 発行番号 {b.issue_number} page {b.page}/{b.pages}, "
+                            f"behind the front of 発行番号 {a.issue_number} page {a.page}/{a.pages} ({front.where}): "
+                            "not one sheet")
     return tuple(problems)
 
 

@@ -1,6 +1,8 @@
 """``kiosk verify FILE... [--diff OUT.png]``: the public seal keys come from the data directory's key list.
 
 Several files are checked as one certificate (one scan per page, say): the pages must make it whole.
+A two-sided sheet's back (printing.back_side) is checked like a front: a scan of a back alone is
+enough, and its report lists what the front must show.
 """
 from __future__ import annotations
 

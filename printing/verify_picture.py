@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 from printing import fonts
 from printing.compare import DPI
 from printing.verify import Report, VerifyError
-from printing.verify_report import title_of
+from printing.verify_report import side_of, title_of
 
 SCALE = 100 / DPI  # the picture shows pages at 100 dpi
 GAP = 24
@@ -63,8 +63,8 @@ def _page_row(page) -> Image.Image:
     row.paste(right, (left.width + GAP, BAND))
     draw = ImageDraw.Draw(row)
     seal = page.seal
-    draw.text((12, 12), f"{page.where}: {page.verdict.value} — {title_of(seal.kind)} 発行番号 {seal.issue_number} "
-              f"{seal.page}/{seal.pages} 頁", fill=RED if page.verdict.value != "valid" else "black", font=_font(20))
+    draw.text((12, 12), f"{page.where}: {page.verdict.value} — {side_of(page)} {title_of(seal.kind)} "
+              f"発行番号 {seal.issue_number} {seal.page}/{seal.pages} 頁", fill=RED if page.verdict.value != "valid" else "black", font=_font(20))
     label = _font(14)
     for seen in page.seen:
         x0, y0, x1, y1 = (round(v * SCALE) for v in seen.box)

@@ -1,4 +1,5 @@
-"""docs/certificates/: the first page of every sample certificate, as the eye sees the paper.
+"""docs/certificates/: the first sheet of every sample certificate, front (``<kind>.png``) and back
+(``<kind>-back.png``, when the config prints two-sided), as the eye sees the paper.
 
     .venv/bin/python scripts/render_certificates.py [OUT_DIR]
 
@@ -31,17 +32,24 @@ def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else ROOT / "docs" / "certificates"
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kiosk-doc-certificates-") as scratch:
-        for pdf in write_samples(load_config(), Path(scratch)):
-            stem = Path(scratch) / pdf.stem
-            subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-f", "1", "-l", "1", "-png", "-singlefile",
-                            str(pdf), str(stem)], check=True)
-            with Image.open(stem.with_suffix(".png")) as page:
-                height = round(page.height * WIDTH / page.width)
-                # blurred first, as the eye blurs the dots, or the shrinking beats against the 9-pixel cells
-                smooth = page.filter(ImageFilter.GaussianBlur(BLUR))
-                smooth.resize((WIDTH, height), Image.Resampling.BOX).save(out / f"{pdf.stem}.png", optimize=True)
-            print(out / f"{pdf.stem}.png")
+        config = load_config()
+        sides = ("", "-back") if config.printing.two_sided else ("",)  # a back follows its front
+        for pdf in write_samples(config, Path(scratch)):
+            for page, side in enumerate(sides, start=1):
+                _thumbnail(pdf, page, Path(scratch), out / f"{pdf.stem}{side}.png")
+                print(out / f"{pdf.stem}{side}.png")
     return 0
+
+
+def _thumbnail(pdf: Path, page: int, scratch: Path, out: Path) -> None:
+    stem = scratch / f"{pdf.stem}-{page}"
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-gray", "-f", str(page), "-l", str(page), "-png", "-singlefile",
+                    str(pdf), str(stem)], check=True)
+    with Image.open(stem.with_suffix(".png")) as raster:
+        height = round(raster.height * WIDTH / raster.width)
+        # blurred first, as the eye blurs the dots, or the shrinking beats against the 9-pixel cells
+        smooth = raster.filter(ImageFilter.GaussianBlur(BLUR))
+        smooth.resize((WIDTH, height), Image.Resampling.BOX).save(out, optimize=True)
 
 
 if __name__ == "__main__":

@@ -115,6 +115,12 @@ def test_a_paid_certificate_comes_out_of_the_cups_queue(kiosk_on_cups, cups_queu
     # cups-pdf re-distils through Ghostscript: compare pages and a render, not text
     expected_pages = len(PdfReader(io.BytesIO(kiosk.renderer.render(executor.documents[0]))).pages)
     assert len(PdfReader(out).pages) == expected_pages
+    # the kiosk's default [printing] sides: each front with its back, printed back to back
+    import cups
+
+    number = int(completed.job_id.rsplit("-", 1)[1])
+    attributes = cups.Connection(host=str(cups_queue.server.socket)).getJobAttributes(number)
+    assert attributes.get("sides") == "two-sided-long-edge" and expected_pages % 2 == 0
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")], check=True)
     [png] = tmp_path.glob("page*.png")
     assert _ink(png) > 0.01, "the printed page is blank"

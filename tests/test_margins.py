@@ -64,6 +64,33 @@ def test_nothing_is_printed_within_4_mm_of_the_edge(issued, file, tmp_path):
             assert inked.size == 0, f"page {page}: ink within 4 mm of the {side} edge, e.g. at pixel {inked[0].tolist()}"
 
 
+@pytest.fixture(scope="module")
+def two_sided(provisioned_dir):
+    """Every sample printed two-sided: each front followed by its back (printing.back_side)."""
+    from printing.renderer import ReportlabRenderer
+    from printing.security.signer import SealSigner
+
+    from kiosk.config import load_config
+
+    config = dataclasses.replace(load_config(), data_dir=provisioned_dir)
+    return {order.file: ReportlabRenderer(SealSigner(provisioned_dir), two_sided=True, per_person_juminhyo=frozenset(
+                {order.municipality} if order.per_person else ())).render(document)
+            for order, (document, _) in zip(SAMPLES, issue_samples(config))}
+
+
+@pytest.mark.parametrize("file", [order.file for order in SAMPLES])
+def test_nothing_is_printed_within_4_mm_of_the_edge_of_a_back(two_sided, file, tmp_path):
+    need_real_stack(bool(shutil.which("pdftoppm")), "poppler-utils missing")
+    from kiosk.effects import count_pages
+
+    path = tmp_path / file
+    path.write_bytes(two_sided[file])
+    for page in range(2, count_pages(two_sided[file]) + 1, 2):  # the backs: the fronts are checked above
+        for side, strip in strips(path, page).items():
+            inked = np.argwhere(strip < 255)
+            assert inked.size == 0, f"back page {page}: ink within 4 mm of the {side} edge, e.g. at pixel {inked[0].tolist()}"
+
+
 def test_the_check_sees_ink_in_the_margin(issued, tmp_path):
     """A page with a mark 3 mm from the edge fails the check above."""
     need_real_stack(bool(shutil.which("pdftoppm")), "poppler-utils missing")

@@ -49,6 +49,12 @@ class CupsDriver:
         path = self._queue.output_file(job_id)
         return path.read_bytes() if path else None
 
+    def sides(self, job_id: str) -> str | None:
+        """The job's ``sides`` attribute as cupsd keeps it."""
+        number = int(job_id.rsplit("-", 1)[1])
+        attributes = cups.Connection(host=str(self._queue.server.socket)).getJobAttributes(number)
+        return attributes.get("sides")
+
 
 class TestCupsPrinterContract(PrinterContract):
     @pytest.fixture
@@ -79,6 +85,20 @@ def test_jobs_print_at_full_size_never_scaled_to_fit(cups_queue):
     job_id = printer.submit(one_page_pdf("scaling"), "scaling")
     number = int(job_id.rsplit("-", 1)[1])
     attributes = cups.Connection(host=str(cups_queue.server.socket)).getJobAttributes(number)
+    assert attributes.get("print-scaling") == "none"
+
+
+@pytest.mark.parametrize("two_sided, sides", [(True, "two-sided-long-edge"), (False, "one-sided")])
+def test_jobs_ask_cups_for_their_sides(cups_queue, two_sided, sides):
+    """Certificates with their backs two-sided, turned on the long edge; everything else
+    one-sided, asked for even so (a duplex queue's default would print a receipt back to back)."""
+    import cups
+
+    printer = CupsPrinter(cups_queue.name, str(cups_queue.server.socket))
+    job_id = printer.submit(one_page_pdf("sides", pages=2), "sides", two_sided=two_sided)
+    number = int(job_id.rsplit("-", 1)[1])
+    attributes = cups.Connection(host=str(cups_queue.server.socket)).getJobAttributes(number)
+    assert attributes.get("sides") == sides
     assert attributes.get("print-scaling") == "none"
 
 

@@ -1,4 +1,6 @@
 """The folder printer: the shared contract, then what only the folder promises."""
+import subprocess
+
 import pytest
 
 from contract.printer_contract import PrinterContract, one_page_pdf
@@ -24,6 +26,9 @@ class FolderDriver:
         path = self._out_dir / f"{job_id}.pdf"
         return path.read_bytes() if path.exists() else None
 
+    def sides(self, job_id):
+        return self._printer.sides(job_id)
+
 
 class TestFolderPrinterContract(PrinterContract):
     @pytest.fixture
@@ -40,7 +45,21 @@ def test_each_job_is_written_as_its_id_with_the_exact_bytes(tmp_path):
     job_id = FolderPrinter(tmp_path).submit(pdf, "exact")
     assert job_id == "folder-000001"
     assert (tmp_path / "folder-000001.pdf").read_bytes() == pdf
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder-000001.pdf", "folder-000001.title"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder-000001.pdf", "folder-000001.sides", "folder-000001.title"]
+
+
+def test_a_two_sided_job_keeps_every_page_and_records_its_sides(tmp_path):
+    """Both sides are in the PDF (front, back, front, back...): the folder keeps it whole and
+    says, in a file of its own, that it was asked two-sided."""
+    pdf = one_page_pdf("sheet", pages=4)
+    printer = FolderPrinter(tmp_path)
+    duplex = printer.submit(pdf, "certificate", two_sided=True)
+    simplex = printer.submit(one_page_pdf("receipt"), "receipt")
+    assert (tmp_path / f"{duplex}.pdf").read_bytes() == pdf
+    assert (tmp_path / f"{duplex}.sides").read_text() == "two-sided-long-edge"
+    assert (tmp_path / f"{simplex}.sides").read_text() == "one-sided"
+    assert FolderPrinter(tmp_path).sides(duplex) == "two-sided-long-edge"  # after a restart too
+    assert printer.sides("folder-999999") is None and printer.sides("../x") is None
 
 
 def test_ids_and_job_states_survive_a_restart(tmp_path):
@@ -94,3 +113,68 @@ def test_the_folder_is_created_when_missing(tmp_path):
     printer = FolderPrinter(tmp_path / "spool" / "out")
     assert printer.submit(one_page_pdf(), "x") == "folder-000001"
     assert (tmp_path / "spool" / "out" / "folder-000001.pdf").exists()
+
+
+# --- through the composition root: certificates two-sided, receipts one-sided -----------------------
+@pytest.mark.parametrize("sides", ["two-sided", "one-sided"])
+def test_a_paid_certificate_is_submitted_as_the_config_says_and_the_receipt_one_sided(kiosk_config, sides):
+    import dataclasses
+
+    from app.bootstrap import build_kiosk
+    from app.provision import DEMO_REFERENCE_TIME
+    from kiosk import events as ev
+    from kiosk.clock import ManualClock
+    from kiosk.config import PrintingSettings
+    from kiosk.kinds import CertificateKind
+    from kiosk.pin import Pin
+    from kiosk.session_view import Screen
+
+    config = dataclasses.replace(kiosk_config, printing=PrintingSettings(sides=sides))
+    clock = ManualClock(DEMO_REFERENCE_TIME)
+    kiosk = build_kiosk(config, clock=clock)
+    kiosk.start()
+    try:
+        kiosk.card.insert("sato-ichiro")
+        kiosk.runtime.post(ev.PinEntered(Pin("4721")))
+        kiosk.card.remove()
+        kiosk.runtime.post(ev.KindChosen(CertificateKind.JUMINHYO))
+        kiosk.runtime.post(ev.OrderConfirmed())
+        kiosk.cash.insert(1000)
+        for _ in range(50):
+            if kiosk.flow.screen is not Screen.PRINTING:
+                break
+            clock.advance(1)
+            kiosk.runtime.post(ev.Tick(clock.now()))
+        assert kiosk.flow.screen is not Screen.PRINTING
+        view = kiosk.flow.view()
+    finally:
+        kiosk.close()
+    printer = FolderPrinter(config.printed_dir)
+    jobs = sorted(path.stem for path in config.printed_dir.glob("*.pdf"))
+    assert len(jobs) == 2, jobs  # the certificate, then the receipt
+    certificate, receipt = jobs
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(config.printed_dir / f"{certificate}.pdf"), "-"],
+                          capture_output=True, check=True).stdout.decode()
+    pages = text.count("\f")
+    if sides == "two-sided":
+        assert printer.sides(certificate) == "two-sided-long-edge"
+        assert pages % 2 == 0 and text.count("頁の裏面") == pages // 2  # front, back, front, back...
+        assert view.pages_done == pages // 2  # the resident takes sheets: a front and its back are one
+    else:
+        assert printer.sides(certificate) == "one-sided"
+        assert pages >= 1 and "頁の裏面" not in text  # the fronts alone
+        assert view.pages_done == pages
+    assert printer.sides(receipt) == "one-sided"
+
+
+def test_the_config_chooses_two_sided_by_default_or_one_sided(tmp_path):
+    from kiosk.config import ConfigError, load_config
+
+    path = tmp_path / "kiosk.toml"
+    path.write_text('kiosk_id = "T-1"\n')
+    assert load_config(path).printing.two_sided
+    path.write_text('kiosk_id = "T-1"\n[printing]\nsides = "one-sided"\n')
+    assert not load_config(path).printing.two_sided
+    path.write_text('kiosk_id = "T-1"\n[printing]\nsides = "duplex"\n')
+    with pytest.raises(ConfigError, match="printing.sides"):
+        load_config(path)

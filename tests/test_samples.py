@@ -24,4 +24,7 @@ def test_sample_all_writes_every_kind_and_each_verifies(provisioned_dir, tmp_pat
     for name in written:
         report = verify_file(out / name, seal_keys(provisioned_dir))
         assert report.verdict is Verdict.VALID, name
-        assert [(p.seal.page, p.seal.pages) for p in report.pages] == [(n, len(report.pages)) for n in range(1, len(report.pages) + 1)]
+        # two-sided, as the demo config prints: each sheet's front, then its back, in page order
+        sheets = len(report.pages) // 2
+        assert [(p.seal.page, p.seal.pages, p.back) for p in report.pages] == [
+            (n, sheets, back) for n in range(1, sheets + 1) for back in (False, True)], name

@@ -22,7 +22,7 @@ from center.pki.seals import load_current_seal_key, load_seal_private_key, provi
 from printing.renderer import ReportlabRenderer
 from printing.security.seal_code import MAGIC, PageSeal, _compress, open_code, seal_bytes
 from printing.security.signer import SealSigner
-from printing.verify import Verdict, verify_file
+from printing.verify import Verdict, verify_file, verify_files
 from printing.verify_cli import seal_keys
 from tests.conftest import need_real_stack
 from tests.forgery_kit import Replaying
@@ -172,3 +172,135 @@ def test_missing_files_directories_and_a_pdf_without_a_code(data, tmp_path, caps
         assert main(["verify", str(path)]) == 2
         err = capsys.readouterr().err
         assert err.startswith("kiosk: ") and "Traceback" not in err
+
+
+# --- two-sided sheets: each front's back carries its code again, large ----------------------------
+
+def two_sided(data_dir: Path, doc: CertificateDocument, signer=None) -> bytes:
+    return ReportlabRenderer(signer or SealSigner(data_dir), two_sided=True).render(doc)
+
+
+def pages_of(pdf: bytes) -> int:
+    from kiosk.effects import count_pages
+
+    return count_pages(pdf)
+
+
+def page_text(path: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-enc", "UTF-8", str(path), "-"],
+                          capture_output=True, check=True).stdout.decode()
+
+
+def scan_page(pdf: Path, page: int, tmp_path: Path, angle: float = 0.8) -> Path:
+    """A page as a 300 dpi scan, turned a little on the glass."""
+    from PIL import Image
+
+    stem = tmp_path / f"scan-p{page}"
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", "-f", str(page), "-l", str(page),
+                    str(pdf), str(stem)], check=True)
+    with Image.open(f"{stem}.png") as picture:
+        picture.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255).save(f"{stem}-turned.png")
+    return Path(f"{stem}-turned.png")
+
+
+OTHER_NUMBER = "990001-20261125-000008"
+
+
+def test_two_sided_rendering_puts_each_fronts_back_after_it_with_the_same_code(data, tmp_path):
+    from printing.verify import _codes_on_page
+
+    doc = dataclasses.replace(document(), copies=2)
+    fronts, duplex = render(data, doc), two_sided(data, doc)
+    assert pages_of(fronts) == 2 and pages_of(duplex) == 4  # one-sided: the fronts alone, as before
+    path = tmp_path / "duplex.pdf"
+    path.write_bytes(duplex)
+    codes = [[c.data for c in _codes_on_page(path, page)] for page in range(1, 5)]
+    assert codes[0] == codes[1] and codes[2] == codes[3] and len(codes[0]) == 1
+    back = page_text(path, 2)
+    assert "1 / 1 頁の裏面" in back and "偽変造防止検出画像" in back and "990001-20261125-000007" in back
+    assert "頁の裏面" not in page_text(path, 1)
+    one_sided = tmp_path / "fronts.pdf"
+    one_sided.write_bytes(fronts)
+    assert "頁の裏面" not in page_text(one_sided, 2)
+
+
+def test_a_two_sided_pdf_is_valid_and_names_its_backs(data, tmp_path, capsys):
+    pdf = tmp_path / "duplex.pdf"
+    pdf.write_bytes(two_sided(data, document()))
+    report = verdict(data, pdf)
+    assert report.verdict is Verdict.VALID and report.binding == ()
+    assert [p.side for p in report.pages] == ["front", "back"]
+    assert all(p.compared == "compared with its redrawing (same frame)" for p in report.pages)
+    assert main(["verify", str(pdf)]) == 0
+    out = capsys.readouterr().out
+    assert "page 1: valid — 表面 (front)" in out and "page 2: valid — 裏面 (back)" in out
+    assert "signed items of the front" in out and out.count("氏名: 佐藤　一郎") == 2
+
+
+def test_a_scan_of_a_back_alone_is_valid_and_lists_what_the_front_must_show(data, tmp_path, capsys):
+    pdf = tmp_path / "duplex.pdf"
+    pdf.write_bytes(two_sided(data, document()))
+    back = scan_page(pdf, 2, tmp_path)
+    assert main(["verify", str(back)]) == 0
+    out = capsys.readouterr().out
+    assert "code 1: valid — 裏面 (back)" in out and "scan aligned: turned 0.8° anticlockwise" in out
+    from printing.back_side import check_mark
+    from printing.verify import _codes_on_page
+
+    [code] = _codes_on_page(pdf, 2)
+    assert f"照合記号 {check_mark(code.data)}: printed beside the back's code" in out
+    assert "住所: 架空県七星市北斗町一丁目2番3号" in out
+    front = scan_page(pdf, 1, tmp_path, angle=-0.5)  # a front's scan is still told from a back's
+    report = verify_files([front, back], seal_keys(data))
+    assert report.verdict is Verdict.VALID and [p.side for p in report.pages] == ["front", "back"]
+
+
+def _paste_code(code: bytes):
+    from printing.back_side import BACK_CODE_SIZE, BACK_CODE_X, BACK_CODE_Y
+    from printing.security.qr import draw_code
+
+    def draw(canvas) -> None:
+        draw_code(canvas, code, BACK_CODE_X, BACK_CODE_Y, BACK_CODE_SIZE)
+    return draw
+
+
+def test_a_code_pasted_from_another_certificate_onto_a_genuine_back_is_tampered(data, tmp_path):
+    from tests.forgery_kit import overlay
+
+    other = Recording(data)
+    two_sided(data, dataclasses.replace(document(), issue_number=OTHER_NUMBER), other)
+    forged = tmp_path / "pasted.pdf"
+    forged.write_bytes(overlay(two_sided(data, document()), 2, _paste_code(other.codes[0])))
+    report = verdict(data, forged)
+    back = report.pages[1]
+    assert back.back and back.seal.issue_number == OTHER_NUMBER and back.key is not None  # a genuine code...
+    assert back.verdict is Verdict.TAMPERED and {"発行番号", "照合記号"} <= {d.field for d in back.seen}  # wrong sheet
+    assert any("not one sheet" in problem for problem in report.binding)
+    scanned = scan_page(forged, 2, tmp_path, angle=-0.6)
+    [alone] = verdict(data, scanned).pages
+    # on a scan a 発行番号 one digit apart may hide in the blur: the 照合記号 (the code's digest) cannot
+    assert alone.back and alone.verdict is Verdict.TAMPERED and "照合記号" in {d.field for d in alone.seen}
+
+
+def test_fronts_and_backs_are_counted_apart(data, tmp_path):
+    from tests.forgery_kit import assemble
+
+    mine = two_sided(data, dataclasses.replace(document(), copies=2))  # front, back, front, back
+    other = two_sided(data, dataclasses.replace(document(), issue_number=OTHER_NUMBER))
+
+    def check(name: str, *pages: tuple[bytes, int]):
+        path = tmp_path / name
+        path.write_bytes(assemble(*pages))
+        return verdict(data, path)
+
+    backs = check("backs.pdf", (mine, 2), (mine, 4))
+    assert backs.verdict is Verdict.VALID and backs.binding == () and all(p.back for p in backs.pages)
+    fronts = check("fronts.pdf", (mine, 1), (mine, 3))
+    assert fronts.verdict is Verdict.VALID and not any(p.back for p in fronts.pages)
+    lacking = check("lacking.pdf", (mine, 1), (mine, 2), (mine, 3))
+    assert lacking.verdict is Verdict.TAMPERED
+    assert any("fronts twice but backs once" in problem for problem in lacking.binding), lacking.binding
+    mixed = check("mixed.pdf", (mine, 1), (other, 2))
+    assert mixed.verdict is Verdict.TAMPERED and all(p.verdict is Verdict.VALID for p in mixed.pages)
+    assert any(problem.startswith("page 2 is the back of 発行番号 990001-20261125-000008 page 1/1, behind the front "
+                                  "of 発行番号 990001-20261125-000007") for problem in mixed.binding), mixed.binding

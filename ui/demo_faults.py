@@ -41,7 +41,7 @@ class PrinterLinkDown(IOError):
 def fail_next_submit(printer) -> None:
     """The printer's next ``submit`` raises, once, as a dropped link would; the EffectRunner
     turns that into ``RequestFailed`` and the flow owes the fee."""
-    def failing(pdf: bytes, title: str) -> str:
+    def failing(pdf: bytes, title: str, *, two_sided: bool = False) -> str:  # the port's signature
         del printer.submit  # one shot: the adapter's own method is back
         raise PrinterLinkDown("the printer did not take the job")
 

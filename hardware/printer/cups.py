@@ -113,6 +113,11 @@ def _reasons(value: Any) -> list[str]:
 # At 100 %: the 地紋's latent 「複写」 is balanced for 600 dpi dots one printer pixel each
 # (printing/security/tint.py); a page scaled to fit would turn them into other sizes and show it.
 JOB_OPTIONS = {"print-scaling": "none"}
+# IPP ``sides`` (RFC 8011 §5.2.8), always asked for, never left to the queue's default (a duplex
+# queue may default to two-sided, and would then print a receipt's pages back to back). A
+# certificate's back is drawn upright under its front (printing/back_side.py), so the sheet
+# turns on its long edge, as a book's page does.
+SIDES = {True: "two-sided-long-edge", False: "one-sided"}
 
 
 class CupsPrinter(Printer):
@@ -146,9 +151,9 @@ class CupsPrinter(Printer):
     def queue(self) -> str:
         return self._queue
 
-    def submit(self, pdf: bytes, title: str) -> str:
+    def submit(self, pdf: bytes, title: str, *, two_sided: bool = False) -> str:
         conn = self._connect()
-        job = conn.createJob(self._queue, title, JOB_OPTIONS)
+        job = conn.createJob(self._queue, title, {**JOB_OPTIONS, "sides": SIDES[two_sided]})
         try:
             conn.startDocument(self._queue, job, title, "application/pdf", 1)
             if conn.writeRequestData(pdf, len(pdf)) != _HTTP_CONTINUE:

@@ -3,7 +3,10 @@
 The folder is the job table, so job states and the id sequence survive a restart:
 ``<job id>.pdf`` is a completed job, ``<job id>.pending`` a job held by a paused queue and
 ``<job id>.failed`` a failed job (its text is the reason); ``<job id>.title`` holds the job's name,
-written first, so a job whose id the kiosk never heard of can be found by name. Faults mirror CUPS: a paused queue
+written first, so a job whose id the kiosk never heard of can be found by name, and
+``<job id>.sides`` how the job asked to be printed, in IPP's words as the CUPS printer asks
+(``two-sided-long-edge`` or ``one-sided``): the PDF holds every page, backs included, so the
+folder keeps both sides, and the sides file is what a test reads back (``sides()``). Faults mirror CUPS: a paused queue
 holds new jobs until ``resume()``; with no paper, a jam or the printer offline a job fails
 (it never prints later by surprise, so the kiosk can owe the fee at once).
 """
@@ -20,7 +23,8 @@ from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, Pri
 
 JOB_PREFIX = "folder-"
 _JOB_ID = re.compile(re.escape(JOB_PREFIX) + r"(\d{6,})")
-PRINTED, HELD, FAILED, TITLE = ".pdf", ".pending", ".failed", ".title"
+PRINTED, HELD, FAILED, TITLE, SIDES = ".pdf", ".pending", ".failed", ".title", ".sides"
+TWO_SIDED, ONE_SIDED = "two-sided-long-edge", "one-sided"  # as hardware.printer.cups asks CUPS
 NOT_A_PDF = "not-a-pdf"
 UNKNOWN_JOB = "unknown-job"
 _DEVICE_FAULTS = frozenset({PrinterState.MEDIA_EMPTY, PrinterState.JAM, PrinterState.OFFLINE})
@@ -42,11 +46,12 @@ class FolderPrinter(Printer):
     def availability(cls) -> Availability:
         return Availability(True)
 
-    def submit(self, pdf: bytes, title: str) -> str:
+    def submit(self, pdf: bytes, title: str, *, two_sided: bool = False) -> str:
         # title only names the job in a real queue; the file name is the job id
         self._last_number += 1
         job_id = f"{JOB_PREFIX}{self._last_number:06d}"
         self._write(job_id, TITLE, title.encode("utf-8"))
+        self._write(job_id, SIDES, (TWO_SIDED if two_sided else ONE_SIDED).encode("ascii"))
         crashpoint("printer:named")
         if not pdf.startswith(b"%PDF-"):
             self._write(job_id, FAILED, NOT_A_PDF.encode())
@@ -69,6 +74,13 @@ class FolderPrinter(Printer):
         if failed.exists():
             return JobStatus(JobState.FAILED, failed.read_text(encoding="ascii"))
         return JobStatus(JobState.FAILED, UNKNOWN_JOB)
+
+    def sides(self, job_id: str) -> str | None:
+        """How the job asked to be printed (``two-sided-long-edge`` or ``one-sided``); None: no such job."""
+        path = self._path(job_id, SIDES)
+        if not _JOB_ID.fullmatch(job_id) or not path.exists():
+            return None
+        return path.read_text(encoding="ascii")
 
     def find_job(self, title: str) -> str | None:
         wanted = title.encode("utf-8")

@@ -54,8 +54,13 @@ class Printer(ABC):
     def availability(cls) -> Availability: ...
 
     @abstractmethod
-    def submit(self, pdf: bytes, title: str) -> str:
-        """Queue one PDF; returns the job id. ``title`` names the job (the kiosk's request id, no personal data)."""
+    def submit(self, pdf: bytes, title: str, *, two_sided: bool = False) -> str:
+        """Queue one PDF; returns the job id. ``title`` names the job (the kiosk's request id, no personal data).
+
+        ``two_sided``: print the PDF's pages in pairs on both sides of each sheet, turned on the
+        long edge (page 1 the front, page 2 its back, ...): certificates printed with their backs
+        (printing/back_side.py). Otherwise every page on a sheet of its own, one side printed:
+        receipts, day-close reports, certificates of a kiosk set to one-sided."""
 
     @abstractmethod
     def find_job(self, title: str) -> str | None:

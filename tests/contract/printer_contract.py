@@ -4,7 +4,9 @@ Use: subclass ``PrinterContract`` in a test module named ``test_*.py`` and provi
 ``printer`` (a fresh adapter whose printer is idle) and ``printer_driver`` (a ``PrinterDriver``
 acting on the same printer). The kiosk relies on these semantics: COMPLETED is the only
 success; a paused queue holds jobs as PENDING until ``resume()``; with no paper, a jam or the
-printer offline a job FAILS, and a failed job never prints later.
+printer offline a job FAILS, and a failed job never prints later. A job asked ``two_sided``
+is printed on both sides of the sheet, turned on the long edge (a certificate and its backs);
+any other job one-sided, whatever the queue's default.
 """
 from __future__ import annotations
 
@@ -21,11 +23,12 @@ from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterState
 DEVICE_FAULTS = [PrinterState.MEDIA_EMPTY, PrinterState.JAM, PrinterState.OFFLINE]
 
 
-def one_page_pdf(text: str = "printer contract") -> bytes:
+def one_page_pdf(text: str = "printer contract", pages: int = 1) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, invariant=True)
-    canvas.drawString(72, 720, text)
-    canvas.showPage()
+    for page in range(1, pages + 1):
+        canvas.drawString(72, 720, f"{text} {page}/{pages}" if pages > 1 else text)
+        canvas.showPage()
     canvas.save()
     return out.getvalue()
 
@@ -46,6 +49,9 @@ class PrinterDriver(Protocol):
     def output(self, job_id: str) -> bytes | None:
         """What came out for the job, or None where the output cannot be seen."""
 
+    def sides(self, job_id: str) -> str | None:
+        """How the job was asked to be printed, in IPP's words (``two-sided-long-edge`` or ``one-sided``)."""
+
 
 class PrinterContract:
     def test_reports_its_availability(self, printer):
@@ -60,6 +66,19 @@ class PrinterContract:
         assert printer_driver.settle(printer, job_id).state is JobState.COMPLETED
         printed = printer_driver.output(job_id)
         assert printed is None or printed.startswith(b"%PDF-")
+
+    def test_a_two_sided_job_is_printed_on_both_sides_turned_on_the_long_edge(self, printer, printer_driver):
+        job_id = printer.submit(one_page_pdf("front and back", pages=2), "duplex-job", two_sided=True)
+        assert printer_driver.settle(printer, job_id).state is JobState.COMPLETED
+        assert printer_driver.sides(job_id) == "two-sided-long-edge"
+
+    def test_a_job_is_one_sided_unless_asked(self, printer, printer_driver):
+        """Receipts and reports: never back to back, whatever the queue would default to."""
+        plain = printer.submit(one_page_pdf("receipt", pages=2), "plain-job")
+        asked = printer.submit(one_page_pdf("receipt"), "one-sided-job", two_sided=False)
+        for job_id in (plain, asked):
+            assert printer_driver.settle(printer, job_id).state is JobState.COMPLETED
+            assert printer_driver.sides(job_id) == "one-sided"
 
     def test_each_job_gets_its_own_id(self, printer, printer_driver):
         ids = [printer.submit(one_page_pdf(f"job {n}"), f"job-{n}") for n in range(3)]

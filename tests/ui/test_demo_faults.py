@@ -9,7 +9,8 @@ from kiosk.notices import NoticeCode
 from center.pki.layout import DemoPkiLayout
 from kiosk.session_view import Screen
 from tests.ui.conftest import WAIT_MS
-from ui.demo_faults import ASIDE
+from hardware.printer.folder import FolderPrinter
+from ui.demo_faults import ASIDE, PrinterLinkDown, fail_next_submit
 from ui.demo_panel import DemoPanel
 
 
@@ -129,3 +130,12 @@ def test_the_panel_speaks_the_kiosks_language_and_shows_the_card_on_the_reader(d
     other = panel.card_choice.itemText(panel.card_choice.count() - 1)
     panel.set_card(other)  # as the autopilot does
     assert panel.card_choice.currentText() == other
+
+
+def test_injected_print_fault_is_the_dropped_link_for_two_sided_jobs_too(tmp_path):
+    """Certificates go two-sided: the injected fault must raise as the link, not as a bad call."""
+    printer = FolderPrinter(tmp_path)
+    fail_next_submit(printer)
+    with pytest.raises(PrinterLinkDown):
+        printer.submit(b"%PDF-1.4", "job", two_sided=True)
+    assert printer.submit(b"%PDF-1.4", "job", two_sided=True)  # one shot: the adapter's own method is back
