@@ -185,6 +185,17 @@ def test_the_juminhyo_prints_ruled_person_blocks_with_remarks(render, tmp_path):
     assert remark[1] < min(r.box[1] for n, r in found.items() if n.endswith("（1）") and not n.startswith(("備考", "見出し")))
 
 
+def test_a_household_of_four_with_its_remarks_fits_one_sheet(render):
+    """Four persons, each with 個人番号 and 備考 (one with two lines), print on one sheet above the
+    closing block, as the paper forms do: not three and a lone 備考 on a second sheet."""
+    fourth = docs.resident("佐藤　陽菜", "サトウ　ヒナ", docs.date(2014, 6, 20), "女", "子", my_number="123456789018")
+    household = tuple(dataclasses.replace(p, my_number="123456789018") for p in docs.HOUSEHOLD[:2]) + (
+        dataclasses.replace(docs.HOUSEHOLD[2], my_number="123456789018", remarks=docs.HOUSEHOLD[0].remarks), fourth)
+    pdf = render(docs.juminhyo(household))
+    [page] = pages(pdf)
+    assert "1 / 1" in page and "以下余白" in page and squeeze("令和2年4月1日　世帯主変更") in squeeze(page)
+
+
 def test_the_foreign_residents_juminhyo_shows_the_section_30_45_category(render):
     text = squeeze("".join(pages(render(docs.juminhyo((docs.FOREIGNER,))))))
     for words in ("国籍・地域", "ブラジル", "第30条の45に規定する区分", "中長期在留者", "在留資格", "技術・人文知識・国際業務",

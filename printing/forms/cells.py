@@ -32,6 +32,9 @@ LABEL_SIZE = 6.5  # the item's name, small, at the cell's top left
 LABEL_BAND = 9.5  # the name's band above the value
 RUBY_SIZE = 7.0  # フリガナ beside the name's label
 PAD = 3.5
+# Under a cell's last line: the descenders' room and no more, so that a household of four with
+# its 備考 (five bands a person) fits one sheet above the closing block, as the paper forms do.
+FOOT = 2.0
 BLOCK_GAP = 5.0  # between two persons' blocks
 
 
@@ -106,7 +109,7 @@ def measure_band(cells: list[Cell], width: float, font: str, section: Section | 
             items.append(item)
             lines.append(wrapped)
         tallest = max(tallest, count)
-    return Row(LABEL_BAND + tallest * g.LEADING + PAD, tuple(items), tuple(lines), section)
+    return Row(LABEL_BAND + tallest * g.LEADING + FOOT, tuple(items), tuple(lines), section)
 
 
 def paint_band(canvas: Canvas, font: str, template: LineTemplate, row: Row, x0: float, x1: float, top: float,
@@ -215,8 +218,7 @@ JUMINHYO_BODY = LineTemplate((
     (("フリガナ", 0), ("氏名", 3.2), ("生年月日", 2.0), ("性別", 0.7), ("続柄", 1.3)),
     (("住民となった年月日", 1.0), ("住所を定めた年月日", 1.0), ("届出日", 1.0)),
     (("従前の住所", 1.0),),
-    (("本籍", 2.6), ("筆頭者", 1.2)),
-    (("個人番号", 1.0),),
+    (("本籍", 2.4), ("筆頭者", 1.1), ("個人番号", 1.2)),  # 個人番号 beside them: five bands a person
     (("国籍・地域", 1.0), ("第30条の45に規定する区分", 1.6)),
     (("在留資格", 1.6), ("在留期間等", 0.8), ("在留期間等の満了の日", 1.2), ("在留カード等の番号", 1.2)),
     (("備考", 1.0),),
