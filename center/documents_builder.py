@@ -180,6 +180,7 @@ def _juminhyo_person(
         nationality=foreign.nationality if foreign else None,
         residence_status=foreign.status if foreign else None,
         residence_period_until=foreign.period_until if foreign else None,
+        residence_period=(foreign.period or None) if foreign else None,
         residence_card_number=foreign.residence_card_number if foreign else None,
         foreign_resident_category=(foreign.category or None) if foreign else None,
         remarks=person.remarks,

@@ -38,6 +38,7 @@ class JuminhyoPerson:
     nationality: str | None = None  # foreign residents, when chosen
     residence_status: str | None = None
     residence_period_until: date | None = None
+    residence_period: str | None = None  # 在留期間等 as granted, e.g. 5年; None where none is set (特別永住者)
     residence_card_number: str | None = None
     # 住民基本台帳法 第30条の45 の区分 (中長期在留者, 特別永住者, 一時庇護許可者, 仮滞在許可者,
     # 出生による経過滞在者, 国籍喪失による経過滞在者): printed with the foreign-resident items

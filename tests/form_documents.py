@@ -55,7 +55,8 @@ FOREIGNER = JuminhyoPerson(
     name="SILVA RAFAEL", name_kana="シルバ　ラファエル", birth_date=date(1990, 1, 20), sex="男", relationship="世帯主",
     became_resident_on=date(2023, 4, 1), address_set_on=date(2023, 4, 1), notified_on=date(2023, 4, 3),
     previous_address="ブラジル連邦共和国", honseki=None, hittousha=None, my_number=None,
-    nationality="ブラジル", residence_status="技術・人文知識・国際業務", residence_period_until=date(2028, 3, 31),
+    nationality="ブラジル", residence_status="技術・人文知識・国際業務", residence_period="5年",
+    residence_period_until=date(2028, 3, 31),
     residence_card_number="AB12345678CD", foreign_resident_category="中長期在留者",
     remarks=("令和5年4月1日　国外から転入",),
 )

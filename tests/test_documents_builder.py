@@ -78,7 +78,8 @@ WIFE = resident("R-2", "澪", "222222222224", relationship="妻", sex=Sex.FEMALE
 SON = resident("R-3", "凪", "333333333331")
 GUEST = resident(
     "R-8", "アナ", "888888888886", relationship="同居人", koseki_id=None, seal=None,
-    foreign=ForeignResidence("架空国", "技術・人文知識・国際業務", date(2028, 3, 31), "XY98765432ZW", "中長期在留者"),
+    foreign=ForeignResidence("架空国", "技術・人文知識・国際業務", date(2028, 3, 31), "XY98765432ZW", "中長期在留者",
+                             "5年"),
     remarks=("令和5年4月1日\u3000国外（架空国）から転入",),
 )
 HOUSEHOLD = (HEAD, WIFE, SON, GUEST)
@@ -166,12 +167,13 @@ def test_whole_household_and_foreign_items():
     assert (guest.nationality, guest.residence_card_number) == ("架空国", "XY98765432ZW")
     assert guest.honseki is None  # never for a foreign resident
     assert all(p.nationality is None for p in body.persons[:-1])
-    assert (guest.residence_period_until, guest.foreign_resident_category) == (date(2028, 3, 31), "中長期在留者")
+    assert (guest.residence_period, guest.residence_period_until, guest.foreign_resident_category) == (
+        "5年", date(2028, 3, 31), "中長期在留者")
     assert guest.remarks == GUEST.remarks and body.persons[0].remarks == ()
     assert all(p.foreign_resident_category is None for p in body.persons[:-1])
     hidden = build(K.JUMINHYO, members=("R-8",), foreign_items=False).body.persons[0]
-    assert (hidden.nationality, hidden.residence_status, hidden.residence_period_until, hidden.residence_card_number,
-            hidden.foreign_resident_category) == (None, None, None, None, None)
+    assert (hidden.nationality, hidden.residence_status, hidden.residence_period, hidden.residence_period_until,
+            hidden.residence_card_number, hidden.foreign_resident_category) == (None, None, None, None, None, None)
     assert hidden.remarks == GUEST.remarks  # 備考 are not a foreign item: printed either way
 
 

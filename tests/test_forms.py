@@ -199,7 +199,7 @@ def test_a_household_of_four_with_its_remarks_fits_one_sheet(render):
 def test_the_foreign_residents_juminhyo_shows_the_section_30_45_category(render):
     text = squeeze("".join(pages(render(docs.juminhyo((docs.FOREIGNER,))))))
     for words in ("国籍・地域", "ブラジル", "第30条の45に規定する区分", "中長期在留者", "在留資格", "技術・人文知識・国際業務",
-                  "在留期間等の満了の日", "令和10年3月31日", "在留カード等の番号", "AB12345678CD", "備考", "国外から転入"):
+                  "在留期間等5年", "在留期間等の満了の日", "令和10年3月31日", "在留カード等の番号", "AB12345678CD", "備考", "国外から転入"):
         assert squeeze(words) in text, words
 
 

@@ -150,7 +150,7 @@ def test_foreign_resident_round_trips(registry):
     assert r.koseki_id is None
     assert r.foreign.nationality == "ブラジル"
     assert r.foreign.status == "定住者"
-    assert r.foreign.period_until == date(2028, 3, 8)
+    assert r.foreign.period_until == date(2028, 3, 8) and r.foreign.period == "5年"
     assert r.foreign.residence_card_number == "ZA40617283BK"
     assert r.seal is not None and r.sex is Sex.MALE
 
@@ -316,6 +316,10 @@ BROKEN_FILES = [
     (lambda d: tax_in(d, "R-0007", 0).pop("municipal_per_capita"),
      "resident R-0007: tax_records[0].municipal_per_capita: missing"),
     (lambda d: resident_in(d, "R-0014")["foreign"].pop("category"), "resident R-0014: foreign.category: missing"),
+    (lambda d: resident_in(d, "R-0014")["foreign"].pop("period"),
+     "resident R-0014: foreign.period: set for a 中長期在留者 and only for one"),
+    (lambda d: resident_in(d, "R-0014")["foreign"].update(category="特別永住者"),
+     "resident R-0014: foreign.period: set for a 中長期在留者 and only for one"),
     (lambda d: resident_in(d, "R-0014").update(remarks=[""]), "resident R-0014: remarks[0]: expected non-empty text"),
     # 戸籍: 届出日, 配偶者区分 and 戸籍事項
     (lambda d: koseki_in(d, "K-001")["members"][2]["entries"][0].pop("notified_on"),

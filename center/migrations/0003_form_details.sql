@@ -2,8 +2,10 @@
 -- only (no dialect part is needed). Rows loaded before keep their values and get the defaults
 -- ('' / 0 / FALSE / NULL / no rows): load the registry again to fill them.
 
--- 住民票: the foreign resident's 区分 (住民基本台帳法 第30条の45) and the 備考 lines.
+-- 住民票: the foreign resident's 区分 (住民基本台帳法 第30条の45) and 在留期間等, and the 備考 lines.
 ALTER TABLE foreign_residents ADD COLUMN category TEXT NOT NULL DEFAULT ''
+
+ALTER TABLE foreign_residents ADD COLUMN period TEXT NOT NULL DEFAULT ''
 
 CREATE TABLE resident_remarks (
     resident_ref TEXT NOT NULL REFERENCES residents (resident_ref),

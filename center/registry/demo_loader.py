@@ -139,6 +139,7 @@ class _Foreign(Schema):
     period_until: date
     residence_card_number: Text
     category: Annotated[str, one_of(*FOREIGN_RESIDENT_CATEGORIES)]
+    period: Text = ""  # 在留期間等: none for a 特別永住者
 
 
 class _Seal(Schema):
@@ -350,7 +351,8 @@ def _resident(r: _Resident) -> ResidentRecord:
         koseki_id=r.koseki_id,
         foreign=None if f is None else ForeignResidence(
             nationality=f.nationality, status=f.status, period_until=f.period_until,
-            residence_card_number=f.residence_card_number, category=f.category),
+            residence_card_number=f.residence_card_number, category=f.category,
+            period=f.period),
         # the 印影 picture itself is made from its recipe when the registry is stored (center.storage.registry)
         seal=None if seal is None else SealRegistration(
             registration_number=seal.registration_number, registered_on=seal.registered_on,
@@ -418,6 +420,9 @@ def _check_references(p: DemoPopulation) -> None:
         for i, t in enumerate(r.tax_records):
             if t.jan1_municipality_code not in municipalities:
                 raise _fail(f"{where}: tax_records[{i}].jan1_municipality_code", "unknown municipality")
+        # a 中長期在留者 holds a status granted for a period (入管法 第2条の2); a 特別永住者 none
+        if r.foreign is not None and bool(r.foreign.period) != (r.foreign.category == "中長期在留者"):
+            raise _fail(f"{where}: foreign.period", "set for a 中長期在留者 and only for one")
     _check_households(p.residents)
 
     # (koseki_id, resident_ref) -> still in that 戸籍 (not 除籍)

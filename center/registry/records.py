@@ -46,6 +46,7 @@ class ForeignResidence:
     # 住民基本台帳法 第30条の45 の区分: 中長期在留者, 特別永住者, 一時庇護許可者, 仮滞在許可者,
     # 出生による経過滞在者, 国籍喪失による経過滞在者. "" only on records made before it was kept.
     category: str = ""
+    period: str = ""  # 在留期間等 as granted (e.g. 5年, 3年6月); "" where the status has none or on older records
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ _RESIDENT = (
         t_residents,
         t_households.c.municipality_code, t_households.c.address,
         t_foreign.c.nationality, t_foreign.c.status, t_foreign.c.period_until, t_foreign.c.residence_card_number,
-        t_foreign.c.category,
+        t_foreign.c.category, t_foreign.c.period,
         t_seals.c.registration_number, t_seals.c.registered_on, t_seals.c.impression, t_seals.c.image_recipe,
         t_seals.c.image,
     )
@@ -274,7 +274,7 @@ def _write_population(conn: Connection, p: DemoPopulation) -> None:
     _insert(conn, t_foreign, [
         {"resident_ref": r.resident_ref, "nationality": r.foreign.nationality, "status": r.foreign.status,
          "period_until": r.foreign.period_until, "residence_card_number": r.foreign.residence_card_number,
-         "category": r.foreign.category}
+         "category": r.foreign.category, "period": r.foreign.period}
         for r in p.residents if r.foreign is not None])
     _insert(conn, t_remarks, [
         {"resident_ref": r.resident_ref, "position": i, "remark": remark}
@@ -386,7 +386,8 @@ def _resident(row: Row[Any], taxes: Iterable[TaxRecord], history: Iterable[Addre
         koseki_id=row.koseki_id,
         foreign=None if row.nationality is None else ForeignResidence(
             nationality=row.nationality, status=row.status, period_until=row.period_until,
-            residence_card_number=row.residence_card_number, category=row.category),
+            residence_card_number=row.residence_card_number, category=row.category,
+            period=row.period),
         seal=None if row.registration_number is None else SealRegistration(
             registration_number=row.registration_number, registered_on=row.registered_on,
             impression=row.impression, image=bytes(row.image), image_recipe=row.image_recipe),

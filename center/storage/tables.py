@@ -157,6 +157,7 @@ foreign_residents = Table(
     Column("period_until", Date, nullable=False),
     Column("residence_card_number", Text, nullable=False),
     Column("category", Text, nullable=False),  # migration 3: 区分 (中長期在留者, 特別永住者...)
+    Column("period", Text, nullable=False),  # migration 3: 在留期間等 ('' where none)
 )
 
 resident_remarks = Table(  # migration 3: 備考 lines of the 住民票

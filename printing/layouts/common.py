@@ -50,6 +50,7 @@ def juminhyo_person(number: int, person: JuminhyoPerson) -> Section:
             ("国籍・地域", person.nationality),
             ("第30条の45に規定する区分", person.foreign_resident_category),
             ("在留資格", person.residence_status),
+            ("在留期間等", person.residence_period),
             ("在留期間等の満了の日", wareki(until) if until else None),
             ("在留カード等の番号", person.residence_card_number),
         ) + tuple(Item("備考", remark) for remark in person.remarks if remark),
