@@ -240,7 +240,7 @@ def without_word(box: tuple[int, int, int, int]) -> np.ndarray:
     """The tint over ``box`` as it would be with background dots in the word's cells too."""
     whole = np.full((math.ceil(g.PAGE_HEIGHT / g.TINT_PIXEL), math.ceil(g.PAGE_WIDTH / g.TINT_PIXEL)), 255, np.uint8)
     inside = whole[g.TINT_TOP_PX : g.TINT_TOP_PX + g.TINT_HEIGHT_PX, g.TINT_LEFT_PX : g.TINT_LEFT_PX + g.TINT_WIDTH_PX]
-    inside[tint._background(g.TINT_HEIGHT_PX, g.TINT_WIDTH_PX)] = 0
+    inside[tint.background(g.TINT_HEIGHT_PX, g.TINT_WIDTH_PX)] = 0
     left, top, width, height = box
     return whole[top : top + height, left : left + width]
 

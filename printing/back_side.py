@@ -46,10 +46,10 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from printing import geometry as g
+from printing.forms.base import text_box
 from printing.security import tint
 from printing.security.qr import draw_code
 from printing.security.sample_mark import draw_sample_mark
@@ -158,7 +158,7 @@ def back_tint_ink() -> np.ndarray:
     """The back's tint box at printer pixels (True: ink), as drawn: the tint with the detection word."""
     cells = detection_mask()
     big = np.kron(cells, np.ones((tint.CELL, tint.CELL), bool))
-    return np.where(big, tint._latent_dots(cells), tint.tint_ink())
+    return np.where(big, tint.latent_dots(cells), tint.tint_ink())
 
 
 def define_detection(canvas: Canvas) -> None:
@@ -166,30 +166,24 @@ def define_detection(canvas: Canvas) -> None:
     background dots, then its latent dots in black, as printing.security.tint draws its words);
     each back shows it with ``canvas.doForm(DETECTION_FORM)`` over the tint."""
     cells = detection_cells()
-    stencils = {"detection_cells": cells, "detection_dots": tint._latent_dots(cells)}
+    stencils = {"detection_cells": cells, "detection_dots": tint.latent_dots(cells)}
     canvas.beginForm(DETECTION_FORM, lowerx=0, lowery=0, upperx=g.PAGE_WIDTH, uppery=g.PAGE_HEIGHT)
     names = {}
     for name, ink in stencils.items():
         names[name] = canvas._doc.getXObjectName(name)
-        canvas._doc.Reference(tint._Stencil(*tint._packed(ink)), names[name])
+        canvas._doc.Reference(tint.Stencil(*tint.packed(ink)), names[name])
         canvas._formsinuse.append(name)
     rows, columns = (side * tint.CELL for side in cells.shape)
     column, row = DETECTION_AT
     left, top = column * tint.CELL, row * tint.CELL
     canvas._code.append("\n".join((
-        "q 1 g", tint._place(names["detection_cells"], left, top, columns, rows),
-        "0 g", tint._place(names["detection_dots"], left, top, columns, rows), "Q",
+        "q 1 g", tint.place(names["detection_cells"], left, top, columns, rows),
+        "0 g", tint.place(names["detection_dots"], left, top, columns, rows), "Q",
     )))
     canvas.endForm()
 
 
 # --- the page ----------------------------------------------------------------------------------
-
-
-def _text_box(font: str, size: float, text: str, x: float, baseline: float, align: str = "left") -> tuple[float, float, float, float]:
-    width = stringWidth(text, font, size)
-    x0 = {"left": x, "right": x - width, "centre": x - width / 2}[align]
-    return (x0, baseline - 0.25 * size, x0 + width, baseline + 0.9 * size)
 
 
 def paint_back(canvas: Canvas, font: str, facts: BackFacts, code: bytes, regions: Regions = None) -> None:
@@ -201,7 +195,7 @@ def paint_back(canvas: Canvas, font: str, facts: BackFacts, code: bytes, regions
         canvas.setFont(font, size)
         {"left": canvas.drawString, "right": canvas.drawRightString, "centre": canvas.drawCentredString}[align](
             x, baseline, text)
-        mark(Region(name, _text_box(font, size, text, x, baseline, align), text))
+        mark(Region(name, text_box(font, size, text, x, baseline, align), text))
 
     canvas.doForm(tint.FORM_NAME)
     canvas.doForm(DETECTION_FORM)
@@ -241,7 +235,7 @@ def paint_back(canvas: Canvas, font: str, facts: BackFacts, code: bytes, regions
         draw_sample_mark(canvas, font)
 
 
-def _check_layout() -> None:
+def check_layout() -> None:
     """The detection word stays in its band: clear of the tint's words by the copy test's surround."""
     mask = detection_mask()
     near = tint.latent_mask()

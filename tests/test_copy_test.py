@@ -101,7 +101,7 @@ def test_the_detection_word_is_the_tints_word_enlarged_and_clear_of_the_tints_wo
     every word's surround (what the figures above compare it with) is plain background."""
     from printing import back_side
 
-    back_side._check_layout()
+    back_side.check_layout()
     cells = back_side.detection_cells()
     up, down = back_side.DETECTION_SCALE
     assert abs(cells.sum() / tint.latent_cells().sum() - (up / down) ** 2) < 0.05

@@ -99,7 +99,7 @@ assert len(set(BACKGROUND_DOTS)) == len(set(LATENT_DOTS))  # the same share of t
 def define_tint(canvas: Canvas, font: str | None = None) -> None:
     """Record the tint as a form; each page then shows it with ``canvas.doForm(FORM_NAME)``.
     (``font`` is not used: the latent word's cells are a picture.)"""
-    strip, cells, dots = (_Stencil(*image) for image in _images())
+    strip, cells, dots = (Stencil(*image) for image in _images())
     canvas.beginForm(FORM_NAME, lowerx=0, lowery=0, upperx=g.PAGE_WIDTH, uppery=g.PAGE_HEIGHT)
     names = {}
     for name, obj in (("tint_strip", strip), ("tint_cells", cells), ("tint_dots", dots)):
@@ -109,18 +109,18 @@ def define_tint(canvas: Canvas, font: str | None = None) -> None:
     code = ["q 0 g"]  # black: a printer lays solid toner for it, never a screen of its own
     height = STRIP_CELLS * CELL
     for top in range(0, g.TINT_HEIGHT_PX, height):
-        code.append(_place(names["tint_strip"], 0, top, g.TINT_WIDTH_PX, height))
+        code.append(place(names["tint_strip"], 0, top, g.TINT_WIDTH_PX, height))
     rows, columns = (side * CELL for side in latent_cells().shape)
     code.append("1 g")  # white: the background's dots out of the latent cells
-    code.extend(_place(names["tint_cells"], column * CELL, row * CELL, columns, rows) for column, row in LATENT_AT)
+    code.extend(place(names["tint_cells"], column * CELL, row * CELL, columns, rows) for column, row in LATENT_AT)
     code.append("0 g")
-    code.extend(_place(names["tint_dots"], column * CELL, row * CELL, columns, rows) for column, row in LATENT_AT)
+    code.extend(place(names["tint_dots"], column * CELL, row * CELL, columns, rows) for column, row in LATENT_AT)
     code.append("Q")
     canvas._code.append("\n".join(code))
     canvas.endForm()
 
 
-def _place(name: str, left: int, top: int, width: int, height: int) -> str:
+def place(name: str, left: int, top: int, width: int, height: int) -> str:
     """Paint a stencil over ``width`` x ``height`` printer pixels, its top-left ``left, top``
     pixels from the tint's (whole pixels from the page's top-left corner)."""
     unit = g.TINT_PIXEL
@@ -129,7 +129,7 @@ def _place(name: str, left: int, top: int, width: int, height: int) -> str:
     return f"q {width * unit:.4f} 0 0 {height * unit:.4f} {x:.4f} {y:.4f} cm /{name} Do Q"
 
 
-class _Stencil(pdfdoc.PDFObject):
+class Stencil(pdfdoc.PDFObject):
     """A 1-bit stencil (/ImageMask): its set pixels are painted in the current colour, the others
     left alone. Already Flate-compressed; a new object for each PDF (reportlab names an object
     for the one document it is in), the same bytes in all."""
@@ -156,10 +156,10 @@ def _images() -> tuple[tuple[int, int, bytes], ...]:
     """The background strip, the word's latent cells (one pixel a cell) and its latent dots, as
     (width, height, Flate data): built once per process (about 40 ms)."""
     cells = latent_cells()
-    return tuple(_packed(ink) for ink in (_background(STRIP_CELLS * CELL, g.TINT_WIDTH_PX), cells, _latent_dots(cells)))
+    return tuple(packed(ink) for ink in (background(STRIP_CELLS * CELL, g.TINT_WIDTH_PX), cells, latent_dots(cells)))
 
 
-def _packed(ink: np.ndarray) -> tuple[int, int, bytes]:
+def packed(ink: np.ndarray) -> tuple[int, int, bytes]:
     """A stencil's stream: a 0 bit is painted (the default /Decode [0 1])."""
     height, width = ink.shape
     return width, height, zlib.compress(np.packbits(~ink, axis=1).tobytes(), 9)
@@ -171,12 +171,12 @@ def _cell(dots: tuple[tuple[int, int], ...]) -> np.ndarray:
     return ink
 
 
-def _background(height: int, width: int) -> np.ndarray:
+def background(height: int, width: int) -> np.ndarray:
     """Background dots over ``height`` x ``width`` printer pixels (whole cells)."""
     return np.tile(_cell(BACKGROUND_DOTS), (height // CELL, width // CELL))
 
 
-def _latent_dots(cells: np.ndarray) -> np.ndarray:
+def latent_dots(cells: np.ndarray) -> np.ndarray:
     """The latent dots of a box of whole cells: one in each latent cell, none elsewhere."""
     return np.tile(_cell(LATENT_DOTS), cells.shape) & np.kron(cells, np.ones((CELL, CELL), bool))
 
@@ -185,8 +185,8 @@ def tint_ink() -> np.ndarray:
     """The whole tint box at printer pixels (True: ink), as drawn: what the tests hold a
     rasterised page against."""
     cells = latent_mask()
-    return np.where(np.kron(cells, np.ones((CELL, CELL), bool)), _latent_dots(cells),
-                    _background(g.TINT_HEIGHT_PX, g.TINT_WIDTH_PX))
+    return np.where(np.kron(cells, np.ones((CELL, CELL), bool)), latent_dots(cells),
+                    background(g.TINT_HEIGHT_PX, g.TINT_WIDTH_PX))
 
 
 def latent_mask() -> np.ndarray:
