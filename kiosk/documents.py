@@ -111,7 +111,7 @@ class TaxBody:
 
 @dataclass(frozen=True)
 class KosekiEntryLine:
-    """One event of a 戸籍: 戸籍事項 (編製, 転籍...) or a person's 身分事項 (出生, 婚姻...)."""
+    """One event of a 戸籍: 戸籍事項 (戸籍編製, 転籍...) or a person's 身分事項 (出生, 婚姻...)."""
 
     event: str
     on: date  # printed as 【{event}日】
@@ -141,7 +141,7 @@ class KosekiBody:
     hittousha: str
     persons: tuple[KosekiPerson, ...]
     all_members: bool
-    koseki_events: tuple[KosekiEntryLine, ...] = ()  # 戸籍事項 of the 戸籍 itself: events 編製, 改製, 転籍 ...
+    koseki_events: tuple[KosekiEntryLine, ...] = ()  # 戸籍事項 of the 戸籍 itself: events 戸籍編製, 戸籍改製, 転籍 ...
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,7 @@ KOSEKI = KosekiRecord(
     (member(HEAD, "夫", spouse=True), member(WIFE, "妻", spouse=True), member(SON, "長男"),
      member(DAUGHTER_ELSEWHERE, "長女"), member(None, "父", removed=True)),
     events=(KosekiEntry("転籍", date(2010, 1, 8), "【従前本籍】架空県月見野町一番地"),
-            KosekiEntry("改製", date(2012, 2, 2), "【改製事由】平成6年法務省令第51号附則第2条第1項による改製")),
+            KosekiEntry("戸籍改製", date(2012, 2, 2), "【改製事由】平成6年法務省令第51号附則第2条第1項による改製")),
 )
 
 
@@ -223,7 +223,7 @@ def test_koseki_all_and_individual():
     assert [p.spouse for p in everyone.persons] == [True, True, False, False, False]
     assert everyone.koseki_events == (
         KosekiEntryLine("転籍", date(2010, 1, 8), "【従前本籍】架空県月見野町一番地"),
-        KosekiEntryLine("改製", date(2012, 2, 2), "【改製事由】平成6年法務省令第51号附則第2条第1項による改製"))
+        KosekiEntryLine("戸籍改製", date(2012, 2, 2), "【改製事由】平成6年法務省令第51号附則第2条第1項による改製"))
     chosen = build(K.KOSEKI_KOJIN, fee=450, members=("R-4",)).body
     assert not chosen.all_members
     assert chosen.koseki_events == everyone.koseki_events  # the 戸籍事項 head every 個人事項 too

@@ -331,7 +331,7 @@ BROKEN_FILES = [
     (lambda d: koseki_in(d, "K-009")["members"][0].update(spouse=True),
      "koseki K-009: members[0].spouse: no 婚姻 that a later 離婚 did not end"),
     (lambda d: koseki_in(d, "K-001")["members"][0]["entries"].reverse(), "koseki K-001: members[0].entries: must be oldest first"),
-    (lambda d: koseki_in(d, "K-001").update(events=[]), "koseki K-001: events: a 戸籍 has its 戸籍事項 (編製 or 転籍)"),
+    (lambda d: koseki_in(d, "K-001").update(events=[]), "koseki K-001: events: a 戸籍 has its 戸籍事項 (戸籍編製 or 転籍)"),
     (lambda d: koseki_in(d, "K-005").pop("events"), "koseki K-005: events: missing"),
 ]
 
@@ -414,7 +414,7 @@ def test_population_covers_every_case_the_kiosk_handles(population):
     assert any(m.removed and any(e.event == "婚姻" for e in m.entries) for m in members)
     assert {"出生", "婚姻", "離婚", "分籍", "死亡"} <= {e.event for m in members for e in m.entries}
     # 戸籍事項: a 戸籍 made by marriage or 分籍, one that came by 転籍, one computerised (改製)
-    assert {"編製", "転籍", "改製"} <= {e.event for k in koseki.values() for e in k.events}
+    assert {"戸籍編製", "転籍", "戸籍改製"} <= {e.event for k in koseki.values() for e in k.events}
     assert all(k.events for k in koseki.values())
     assert any(m.spouse for m in members) and any(m.spouse and m.removed for m in members)
 

@@ -17,7 +17,7 @@ What the loader checks adds up, and what the demo file decided beyond that:
   (所得税法 別表第五 up to 6.6 million yen), with the 650,000 yen minimum from 令和7年分;
   住民税 deductions use the 住民税 amounts (基礎控除 430,000, 配偶者控除 330,000...).
 - 戸籍: a 出生 or 死亡 has its 【届出日】, never before the event; 【配偶者区分】 needs a 婚姻 not
-  dissolved by a later 離婚; every 戸籍 has its 戸籍事項 (編製 or 転籍), oldest first.
+  dissolved by a later 離婚; every 戸籍 has its 戸籍事項 (戸籍編製 or 転籍), oldest first.
 """
 from __future__ import annotations
 
@@ -301,13 +301,13 @@ class _Koseki(Schema, kw_only=True):
     municipality_code: Text
     honseki: Text
     hittousha: _Name
-    events: Annotated[list[_Entry], _MANY]  # 戸籍事項: 編製, 転籍 ...
+    events: Annotated[list[_Entry], _MANY]  # 戸籍事項: 戸籍編製, 転籍 ...
     members: Annotated[list[_Member], _MANY]
     kiosk_registered_refs: Annotated[list[Text], _MANY] | None = None
 
     def __post_init__(self) -> None:
         if not self.events:
-            raise Invalid("events", "a 戸籍 has its 戸籍事項 (編製 or 転籍)")
+            raise Invalid("events", "a 戸籍 has its 戸籍事項 (戸籍編製 or 転籍)")
         if not _oldest_first(self.events):
             raise Invalid("events", "must be oldest first")
         if not self.members:

@@ -110,12 +110,12 @@ class AddressHistoryEntry:
 @dataclass(frozen=True)
 class KosekiEntry:
     """One event of a 戸籍: a member's 身分事項 (出生, 婚姻, 死亡...) or the 戸籍事項 of the 戸籍
-    itself (編製, 転籍...)."""
+    itself (戸籍編製, 転籍...)."""
 
-    event: str  # 出生, 婚姻, 離婚, 養子縁組, 死亡, 分籍 ... ; 編製, 転籍 for 戸籍事項
+    event: str  # 出生, 婚姻, 離婚, 養子縁組, 死亡, 分籍 ... ; 戸籍編製, 戸籍改製, 転籍 for 戸籍事項
     on: date  # 【{event}日】
     detail: str  # the further items, e.g. 【出生地】○○県○○市　【届出人】父  or 【配偶者氏名】...
-    notified_on: date | None = None  # 【届出日】; None where the event has none (編製 by marriage is dated by it)
+    notified_on: date | None = None  # 【届出日】; None where the event has none (a 戸籍編製 by marriage is dated by it)
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ class KosekiRecord:
     hittousha: PersonName  # 筆頭者
     members: tuple[KosekiMember, ...]
     kiosk_registered_refs: frozenset[str] = frozenset()  # residents with 利用登録 at this 本籍地
-    events: tuple[KosekiEntry, ...] = ()  # 戸籍事項 (編製, 転籍...), oldest first
+    events: tuple[KosekiEntry, ...] = ()  # 戸籍事項 (戸籍編製, 転籍...), oldest first
 
 
 @dataclass(frozen=True)

@@ -262,7 +262,7 @@ koseki_entries = Table(
     ForeignKeyConstraint(["koseki_id", "member_position"], ["koseki_members.koseki_id", "koseki_members.position"]),
 )
 
-koseki_events = Table(  # migration 3: 戸籍事項 (編製, 転籍...) of the 戸籍 itself
+koseki_events = Table(  # migration 3: 戸籍事項 (戸籍編製, 転籍...) of the 戸籍 itself
     "koseki_events", metadata,
     Column("koseki_id", Text, nullable=False),
     Column("position", Integer, nullable=False),

@@ -46,7 +46,7 @@ BODIES = {
             relationship="長男",
             entries=(KosekiEntryLine("出生", date(1980, 4, 1), "【出生地】七星市　【届出人】父", date(1980, 4, 8)),),
             removed=False, given_name="一郎"),),
-        all_members=True, koseki_events=(KosekiEntryLine("編製", date(2005, 6, 1), ""),)),
+        all_members=True, koseki_events=(KosekiEntryLine("戸籍編製", date(2005, 6, 1), ""),)),
     CertificateKind.FUHYO: FuhyoBody(
         honseki="七星市北斗町一丁目1番", hittousha="佐藤　一郎",
         persons=(FuhyoPerson("佐藤　一郎", date(1980, 4, 1),
