@@ -141,6 +141,14 @@ class Shape:
         raise NotImplementedError
 
 
+def frame(canvas: Canvas, top: float, bottom: float) -> None:
+    """A block's bold frame across the content width from ``top`` down to ``bottom``; the thin
+    rule is the width again after it."""
+    canvas.setLineWidth(BOLD_RULE)
+    canvas.rect(g.LEFT, bottom, g.CONTENT_WIDTH, top - bottom, stroke=1, fill=0)
+    canvas.setLineWidth(RULE)
+
+
 def ruled(canvas: Canvas, width: float = RULE) -> None:
     canvas.setStrokeColorRGB(*GRID)
     canvas.setLineWidth(width)

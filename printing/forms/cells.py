@@ -16,12 +16,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing import geometry as g
 from printing.forms.base import (
-    BOLD_RULE,
-    RULE,
     Marks,
     Namer,
     Shape,
     blocks,
+    frame,
     ruled,
     text_box,
 )
@@ -175,9 +174,7 @@ class CellShape(Shape):
             paint_band(canvas, font, self.header, row, g.LEFT, g.RIGHT, y, namer, marks)
             y -= row.height
         if header:
-            canvas.setLineWidth(BOLD_RULE)
-            canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, g.TABLE_TOP - y, stroke=1, fill=0)
-            canvas.setLineWidth(RULE)
+            frame(canvas, g.TABLE_TOP, y)
         y = self.body_top(header)
         for heading, under in blocks(rows):
             if heading is not None:
@@ -188,9 +185,7 @@ class CellShape(Shape):
                 y -= row.height
             if heading is not None:
                 self._number(canvas, font, heading, block_top, y, namer, marks)
-            canvas.setLineWidth(BOLD_RULE)
-            canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, block_top - y, stroke=1, fill=0)
-            canvas.setLineWidth(RULE)
+            frame(canvas, block_top, y)
         canvas.restoreState()
         return y
 

@@ -6,13 +6,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing import geometry as g
 from printing.forms.base import (
-    BOLD_RULE,
-    RULE,
     Marks,
     Namer,
     Shape,
     blocks,
     draw_seal,
+    frame,
     ruled,
 )
 from printing.forms.table import draw_item_row, item_row
@@ -56,9 +55,7 @@ class InkanShape(Shape):
             for row in under:
                 top, y = y, y - row.height
                 self._band(canvas, font, row, top, namer, marks)
-                canvas.setLineWidth(BOLD_RULE)
-                canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, top - y, stroke=1, fill=0)
-                canvas.setLineWidth(RULE)
+                frame(canvas, top, y)
         canvas.restoreState()
         return y
 

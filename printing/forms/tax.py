@@ -14,14 +14,13 @@ from reportlab.pdfgen.canvas import Canvas
 
 from printing import geometry as g
 from printing.forms.base import (
-    BOLD_RULE,
     CELL_SEP,
     HEADING_FILL,
-    RULE,
     Marks,
     Namer,
     Shape,
     blocks,
+    frame,
     ruled,
 )
 from printing.forms.cells import LineTemplate, cells_of, measure_band, paint_band
@@ -125,9 +124,7 @@ class TaxShape(Shape):
             if section.heading == TAXPAYER:
                 self._side(canvas, font, TAXPAYER, top, y)
             marks.region(f"見出し（{where}）", (g.LEFT, y, g.RIGHT, top + heading.height), section.heading)
-            canvas.setLineWidth(BOLD_RULE)
-            canvas.rect(g.LEFT, y, g.CONTENT_WIDTH, top - y, stroke=1, fill=0)
-            canvas.setLineWidth(RULE)
+            frame(canvas, top, y)
         canvas.restoreState()
         return y
 
