@@ -118,27 +118,28 @@ def plan_pages(
     def continued(section: Section) -> Row:
         return Row(shape.heading_height(section, True), section=section, continued=True)
 
-    def measure(group: list[Section]) -> tuple[float, tuple[Item, ...]]:
-        """A section with the first row of each joined to it: what a page must hold to start it."""
+    sections = composition.sections
+    bands = [shape.rows(section, section.items, font) for section in sections]  # measured once each
+
+    def measure(start: int, stop: int) -> tuple[float, tuple[Item, ...]]:
+        """Section ``start`` with the first row of each joined to it (up to ``stop``): what a page
+        must hold to start it."""
         whole, lines = 0.0, ()
-        for n, section in enumerate(group):
-            first = Row(shape.heading_height(section, False), section=section)
-            section_rows = shape.rows(section, section.items, font)[: 1 if n else None]
+        for n in range(start, stop):
+            first = Row(shape.heading_height(sections[n], False), section=sections[n])
+            section_rows = bands[n][: 1 if n > start else None]
             whole += first.height + sum(row.height for row in section_rows)
             lines += (heading_line(first), *signed_items(tuple(i for row in section_rows for i in row.items)))
         return whole, lines
 
     owner: Section | None = None  # the section of the last row placed
-    sections = composition.sections
     for index, section in enumerate(sections):
-        section_rows = shape.rows(section, section.items, font)
+        section_rows = bands[index]
         first = Row(shape.heading_height(section, False), section=section)
-        group = [section]
-        for later in sections[index + 1:]:
-            if not later.joined:
-                break
-            group.append(later)
-        whole, lines = measure(group)  # a joined section flows on right after its own
+        stop = index + 1
+        while stop < len(sections) and sections[stop].joined:
+            stop += 1
+        whole, lines = measure(index, stop)  # a joined section flows on right after its own
         fits_here = used + whole <= room and fits(*items, *lines)
         fits_alone = whole <= room and fits(*lines)
         if rows and not section.joined and (composition.one_section_per_page or (not fits_here and fits_alone)):
