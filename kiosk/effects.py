@@ -291,10 +291,7 @@ class EffectRunner:
             pdf = render()
         except Exception as exc:  # a renderer failure is a failed job, never a crash
             return PrintJobSubmitted(session_id, request_id, index, None, 0, type(exc).__name__)
-        # a submission that raises: RequestFailed; one-sided asked as such, so any printer that
-        # takes the port's two arguments keeps working
-        job_id = (self._printer.submit(pdf, request_id, two_sided=True) if two_sided
-                  else self._printer.submit(pdf, request_id))
+        job_id = self._printer.submit(pdf, request_id, two_sided=two_sided)  # one that raises: RequestFailed
         # sheets, not faces: the done screen tells the resident how many sheets to take (a front
         # and its back are one sheet)
         pages = count_pages(pdf)
