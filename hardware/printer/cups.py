@@ -23,7 +23,7 @@ from typing import Any
 
 from kiosk.health import Availability
 from kiosk.journal.events import allow_job_prefix
-from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, PrinterState
+from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, PrinterState, sides_keyword
 
 DEFAULT_QUEUE = "KIOSK"
 UNKNOWN_JOB = "unknown-job"
@@ -113,11 +113,6 @@ def _reasons(value: Any) -> list[str]:
 # At 100 %: the 地紋's latent 「複写」 is balanced for 600 dpi dots one printer pixel each
 # (printing/security/tint.py); a page scaled to fit would turn them into other sizes and show it.
 JOB_OPTIONS = {"print-scaling": "none"}
-# IPP ``sides`` (RFC 8011 §5.2.8), always asked for, never left to the queue's default (a duplex
-# queue may default to two-sided, and would then print a receipt's pages back to back). A
-# certificate's back is drawn upright under its front (printing/back_side.py), so the sheet
-# turns on its long edge, as a book's page does.
-SIDES = {True: "two-sided-long-edge", False: "one-sided"}
 
 
 class CupsPrinter(Printer):
@@ -153,7 +148,9 @@ class CupsPrinter(Printer):
 
     def submit(self, pdf: bytes, title: str, *, two_sided: bool = False) -> str:
         conn = self._connect()
-        job = conn.createJob(self._queue, title, {**JOB_OPTIONS, "sides": SIDES[two_sided]})
+        # sides always asked for, never left to the queue's default: a duplex queue may default to
+        # two-sided, and would then print a receipt's pages back to back
+        job = conn.createJob(self._queue, title, {**JOB_OPTIONS, "sides": sides_keyword(two_sided)})
         try:
             conn.startDocument(self._queue, job, title, "application/pdf", 1)
             if conn.writeRequestData(pdf, len(pdf)) != _HTTP_CONTINUE:

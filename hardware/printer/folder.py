@@ -19,12 +19,11 @@ from typing import Iterator
 
 from kiosk.crashpoints import crashpoint
 from kiosk.health import Availability
-from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, PrinterState
+from kiosk.ports.printer import JobState, JobStatus, Printer, PrinterHealth, PrinterState, sides_keyword
 
 JOB_PREFIX = "folder-"
 _JOB_ID = re.compile(re.escape(JOB_PREFIX) + r"(\d{6,})")
 PRINTED, HELD, FAILED, TITLE, SIDES = ".pdf", ".pending", ".failed", ".title", ".sides"
-TWO_SIDED, ONE_SIDED = "two-sided-long-edge", "one-sided"  # as hardware.printer.cups asks CUPS
 NOT_A_PDF = "not-a-pdf"
 UNKNOWN_JOB = "unknown-job"
 _DEVICE_FAULTS = frozenset({PrinterState.MEDIA_EMPTY, PrinterState.JAM, PrinterState.OFFLINE})
@@ -51,7 +50,7 @@ class FolderPrinter(Printer):
         self._last_number += 1
         job_id = f"{JOB_PREFIX}{self._last_number:06d}"
         self._write(job_id, TITLE, title.encode("utf-8"))
-        self._write(job_id, SIDES, (TWO_SIDED if two_sided else ONE_SIDED).encode("ascii"))
+        self._write(job_id, SIDES, sides_keyword(two_sided).encode("ascii"))
         crashpoint("printer:named")
         if not pdf.startswith(b"%PDF-"):
             self._write(job_id, FAILED, NOT_A_PDF.encode())

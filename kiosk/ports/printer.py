@@ -25,6 +25,13 @@ class JobStatus:
     reason: str = ""
 
 
+def sides_keyword(two_sided: bool) -> str:
+    """How a job asks to be printed, in IPP's words (``sides``, RFC 8011 §5.2.8): what a CUPS
+    printer sends and the folder printer records. Two-sided turns the sheet on its long edge, as
+    a book's page: a certificate's back is drawn upright under its front."""
+    return "two-sided-long-edge" if two_sided else "one-sided"
+
+
 class PrinterState(Enum):
     IDLE = "idle"
     PRINTING = "printing"
