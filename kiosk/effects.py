@@ -292,8 +292,7 @@ class EffectRunner:
         except Exception as exc:  # a renderer failure is a failed job, never a crash
             return PrintJobSubmitted(session_id, request_id, index, None, 0, type(exc).__name__)
         job_id = self._printer.submit(pdf, request_id, two_sided=two_sided)  # one that raises: RequestFailed
-        # sheets, not faces: the done screen tells the resident how many sheets to take (a front
-        # and its back are one sheet)
+        # sheets, not faces: the resident is told how many sheets to take (a front and its back are one)
         pages = count_pages(pdf)
         return PrintJobSubmitted(session_id, request_id, index, job_id, (pages + 1) // 2 if two_sided else pages)
 

@@ -181,7 +181,7 @@ class PrintJobSubmitted:
     request_id: str
     document_index: int  # -1 for the receipt or a slip
     job_id: str | None  # None: rendering or submission failed
-    pages: int
+    sheets: int  # sheets of paper the job prints (a front and its back are one)
     detail: str = ""
 
 

@@ -103,7 +103,7 @@ class _Document:
     request_id: str | None = None  # its print request, until the job id is known
     job_id: str | None = None
     state: JobState = JobState.PENDING
-    pages: int = 0
+    sheets: int = 0
     refunded: bool = False
     refund_seq: int | None = None
 
@@ -214,8 +214,8 @@ class SessionFlow:
             municipality_code=s.municipality_code, offers=offers, draft=s.draft, order=s.order,
             due=sum(d.fee for d in s.documents), paid=s.paid, change=s.change_due,
             last_cash_rejected=s.last_cash_rejected,
-            pages_total=sum(d.pages for d in printed),
-            pages_done=sum(d.pages for d in printed if d.state is JobState.COMPLETED),
+            sheets_total=sum(d.sheets for d in printed),
+            sheets_done=sum(d.sheets for d in printed if d.state is JobState.COMPLETED),
             notice=s.notice, refund_owed=s.refund_owed,
             refund_references=tuple(reference_of(seq) for seq, _ in s.refunds),
             idle_warning_at=warn, idle_deadline=deadline, out_of_service_reasons=reasons,
@@ -612,7 +612,7 @@ class SessionFlow:
             doc.state = JobState.FAILED
         else:
             self._record(EventType.PRINT_SUBMITTED, doc.fee, f"{e.job_id} {req.id}")
-            doc.job_id, doc.pages = e.job_id, e.pages
+            doc.job_id, doc.sheets = e.job_id, e.sheets
         return self._settle_printing()
 
     def _on_PrintJobsPolled(self, e: ev.PrintJobsPolled) -> list[fx.Effect]:

@@ -45,8 +45,8 @@ class SessionView:
     paid: int = 0
     change: int = 0
     last_cash_rejected: str | None = None
-    pages_total: int = 0
-    pages_done: int = 0
+    sheets_total: int = 0
+    sheets_done: int = 0
     notice: Notice | None = None  # also on DONE: e.g. a refund owed for a failed print
     refund_owed: int = 0
     refund_references: tuple[str, ...] = ()  # what the resident quotes to the staff

@@ -159,11 +159,11 @@ def test_a_paid_certificate_is_submitted_as_the_config_says_and_the_receipt_one_
     if sides == "two-sided":
         assert printer.sides(certificate) == "two-sided-long-edge"
         assert pages % 2 == 0 and text.count("頁の裏面") == pages // 2  # front, back, front, back...
-        assert view.pages_done == pages // 2  # the resident takes sheets: a front and its back are one
+        assert view.sheets_done == pages // 2  # the resident takes sheets: a front and its back are one
     else:
         assert printer.sides(certificate) == "one-sided"
         assert pages >= 1 and "頁の裏面" not in text  # the fronts alone
-        assert view.pages_done == pages
+        assert view.sheets_done == pages
     assert printer.sides(receipt) == "one-sided"
 
 

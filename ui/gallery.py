@@ -267,7 +267,7 @@ def _capture(work: Path, base: Path) -> tuple[State, ...]:
     k.card("sato-ichiro")  # set again mid-session: ignored, to be taken at the end
     k.insert(1000)
     keep(k.passed("taking-payment", Screen.TAKING_PAYMENT),
-         k.passed("printing", Screen.PRINTING, lambda v: (v.pages_total, 0 < v.pages_done < v.pages_total)),
+         k.passed("printing", Screen.PRINTING, lambda v: (v.sheets_total, 0 < v.sheets_done < v.sheets_total)),
          k.state("done-change-card", Screen.DONE))
     k.close()
 

@@ -40,11 +40,11 @@ class DonePage(Page):
         self.card.setVisible(view.card_present)
         self.card.setText(tr("common.take_card"))
         things = []
-        if view.pages_done:
-            things.append(tr("done.certificates", copies=copies, sheets=view.pages_done))
+        if view.sheets_done:
+            things.append(tr("done.certificates", copies=copies, sheets=view.sheets_done))
         if view.change:
             things.append(tr("done.change", change=tr.yen(view.change)))
-        if view.pages_done or view.change:
+        if view.sheets_done or view.change:
             things.append(tr("done.receipt"))
         self.items.setText("\n".join(things))
         self.items.setVisible(bool(things))
